@@ -1,0 +1,99 @@
+"""What every connector stream shares: a page buffer that lands in batches, and its report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+
+from connectors.landing import LoadResult, RawTable, Shape, land, save_cursor
+
+DEFAULT_BATCH_PAGES = 200
+DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class StreamRun:
+    """What one stream did in one run: per raw table counts, the cursor, the calls it made."""
+
+    stream: str
+    tables: dict[str, LoadResult] = field(default_factory=dict)
+    cursor: str | None = None
+    requests: int = 0
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+
+    def add(self, table: RawTable, result: LoadResult) -> None:
+        self.tables[table.qualified] = self.tables.get(table.qualified, LoadResult()) + result
+
+    def finish(self, cursor: str | None) -> StreamRun:
+        self.cursor = cursor
+        self.seconds = time.monotonic() - self.started
+        return self
+
+    @property
+    def records(self) -> int:
+        return sum(result.records for result in self.tables.values())
+
+
+class PageBuffer:
+    """Collects raw page bodies and lands them in large batches through DuckDB's reader.
+
+    Intermediate flushes keep the stream's stored cursor; only :meth:`close` saves the new one,
+    so a crash mid-stream resumes from the last completed window (upserts make the repeat
+    harmless). ``context`` values are fixed for the buffer's life: use one buffer per context.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: RawTable,
+        shape: Shape,
+        run: StreamRun,
+        *,
+        run_id: str,
+        context: Mapping[str, str] | None = None,
+        max_pages: int = DEFAULT_BATCH_PAGES,
+        max_bytes: int = DEFAULT_BATCH_BYTES,
+    ) -> None:
+        self.con = con
+        self.table = table
+        self.shape = shape
+        self.run = run
+        self.run_id = run_id
+        self.context = dict(context or {})
+        self.max_pages = max_pages
+        self.max_bytes = max_bytes
+        self._pages: list[bytes] = []
+        self._bytes = 0
+
+    def add(self, body: bytes) -> None:
+        self._pages.append(body)
+        self._bytes += len(body)
+        if len(self._pages) >= self.max_pages or self._bytes >= self.max_bytes:
+            self.flush()
+
+    def flush(self, cursor: str | None = None) -> None:
+        if not self._pages and cursor is None:
+            return
+        pages, self._pages, self._bytes = self._pages, [], 0
+        if not pages:
+            save_cursor(self.con, self.run.stream, cursor, run_id=self.run_id)
+            return
+        result = land(
+            self.con,
+            self.table,
+            self.shape,
+            pages,
+            run_id=self.run_id,
+            stream=self.run.stream,
+            context=self.context,
+            cursor=cursor,
+        )
+        self.run.add(self.table, result)
+
+    def close(self, cursor: str | None = None) -> None:
+        """Land what is left and, if given, commit ``cursor`` with it."""
+        self.flush(cursor)

@@ -1,0 +1,178 @@
+"""Every raw table of the warehouse: key, version, context and dropped personal fields.
+
+This module is the code form of the table in docs/contracts.md ("The raw layer"); connectors
+land into these specs and the dbt sources read them. One row per key in every table.
+"""
+
+from __future__ import annotations
+
+from connectors.landing import Column, RawTable
+
+LOAD_TIME = "now()"
+
+
+def _epoch(expression: str) -> str:
+    return f"to_timestamp(cast({expression} as bigint))"
+
+
+AMAZON_ORDERS = RawTable(
+    name="amazon_orders",
+    platform="amazon_sp_api",
+    keys=(Column("amazon_order_id", "varchar", "rec->>'AmazonOrderId'"),),
+    version="cast(rec->>'LastUpdateDate' as timestamptz)",
+    drop_fields=("BuyerInfo", "ShippingAddress", "BuyerEmail", "BuyerName"),
+)
+
+AMAZON_ORDER_ITEMS = RawTable(
+    name="amazon_order_items",
+    platform="amazon_sp_api",
+    keys=(
+        Column("amazon_order_id", "varchar", "amazon_order_id"),
+        Column("order_item_id", "varchar", "rec->>'OrderItemId'"),
+    ),
+    # the items of an order are re-read whenever the order changes: they carry its version
+    version="cast($order_last_update_date as timestamptz)",
+    context=("order_last_update_date",),
+    drop_fields=("BuyerInfo",),
+)
+
+AMAZON_INVENTORY_SUMMARIES = RawTable(
+    name="amazon_inventory_summaries",
+    platform="amazon_sp_api",
+    keys=(
+        Column("snapshot_date", "date", "$snapshot_date"),
+        Column("marketplace_id", "varchar", "$marketplace_id"),
+        Column("seller_sku", "varchar", "rec->>'sellerSku'"),
+    ),
+    version="coalesce(try_cast(rec->>'lastUpdatedTime' as timestamptz), now())",
+    context=("snapshot_date", "marketplace_id"),
+)
+
+AMAZON_INVENTORY_LEDGER = RawTable(
+    name="amazon_inventory_ledger",
+    platform="amazon_sp_api",
+    keys=(
+        Column("ledger_date", "date", "strptime(rec->>'Date', '%m/%d/%Y')"),
+        Column("msku", "varchar", "rec->>'MSKU'"),
+        Column("disposition", "varchar", "rec->>'Disposition'"),
+        Column("location", "varchar", "rec->>'Location'"),
+    ),
+    version=LOAD_TIME,
+    context=("marketplace_id",),
+)
+
+AMAZON_SHIPMENTS = RawTable(
+    name="amazon_shipments",
+    platform="amazon_sp_api",
+    keys=(
+        Column("shipment_id", "varchar", "rec->>'shipment-id'"),
+        Column("shipment_item_id", "varchar", "rec->>'shipment-item-id'"),
+    ),
+    version=LOAD_TIME,
+    context=("marketplace_id",),
+    drop_fields=(
+        "buyer-email",
+        "buyer-name",
+        "buyer-phone-number",
+        "recipient-name",
+        "ship-address-1",
+        "ship-address-2",
+        "ship-address-3",
+        "ship-phone-number",
+    ),
+)
+
+AMAZON_ADS_PROFILES = RawTable(
+    name="amazon_ads_profiles",
+    platform="amazon_ads",
+    keys=(Column("profile_id", "varchar", "rec->>'profileId'"),),
+    version=LOAD_TIME,
+)
+
+AMAZON_ADS_SP_CAMPAIGNS = RawTable(
+    name="amazon_ads_sp_campaigns",
+    platform="amazon_ads",
+    keys=(
+        Column("profile_id", "varchar", "$profile_id"),
+        Column("report_date", "date", "rec->>'date'"),
+        Column("campaign_id", "varchar", "rec->>'campaignId'"),
+    ),
+    version=LOAD_TIME,
+    context=("profile_id",),
+)
+
+SHOPIFY_SHOPS = RawTable(
+    name="shopify_shops",
+    platform="shopify",
+    keys=(Column("shop_id", "varchar", "rec->>'id'"),),
+    version="coalesce(try_cast(rec->>'updated_at' as timestamptz), now())",
+    drop_fields=("email", "customer_email", "phone", "shop_owner", "address1", "address2"),
+)
+
+SHOPIFY_ORDERS = RawTable(
+    name="shopify_orders",
+    platform="shopify",
+    keys=(Column("order_id", "varchar", "rec->>'id'"),),
+    version="cast(rec->>'updated_at' as timestamptz)",
+    context=("shop_domain",),
+    drop_fields=(
+        "customer",
+        "email",
+        "contact_email",
+        "phone",
+        "billing_address",
+        "shipping_address",
+        "browser_ip",
+        "client_details",
+    ),
+)
+
+ZENDESK_TICKETS = RawTable(
+    name="zendesk_tickets",
+    platform="zendesk",
+    keys=(Column("ticket_id", "varchar", "rec->>'id'"),),
+    version=_epoch("rec->>'generated_timestamp'"),
+)
+
+ZENDESK_TICKET_COMMENTS = RawTable(
+    name="zendesk_ticket_comments",
+    platform="zendesk",
+    keys=(Column("comment_id", "varchar", "rec->>'id'"),),
+    version=_epoch("$ticket_generated_timestamp"),
+    context=("ticket_id", "ticket_generated_timestamp"),
+    drop_fields=("body", "html_body", "plain_body", "attachments"),
+)
+
+ZENDESK_USERS = RawTable(
+    name="zendesk_users",
+    platform="zendesk",
+    keys=(Column("user_id", "varchar", "rec->>'id'"),),
+    version="cast(rec->>'updated_at' as timestamptz)",
+    drop_fields=("name", "email", "phone", "photo"),
+)
+
+FX_RATES = RawTable(
+    name="fx_rates",
+    platform="fx",
+    keys=(
+        Column("base_currency", "varchar", "rec->>'base'"),
+        Column("rate_date", "date", "rec->>'date'"),
+    ),
+    version=LOAD_TIME,
+)
+
+ALL_RAW_TABLES: tuple[RawTable, ...] = (
+    AMAZON_ORDERS,
+    AMAZON_ORDER_ITEMS,
+    AMAZON_INVENTORY_SUMMARIES,
+    AMAZON_INVENTORY_LEDGER,
+    AMAZON_SHIPMENTS,
+    AMAZON_ADS_PROFILES,
+    AMAZON_ADS_SP_CAMPAIGNS,
+    SHOPIFY_SHOPS,
+    SHOPIFY_ORDERS,
+    ZENDESK_TICKETS,
+    ZENDESK_TICKET_COMMENTS,
+    ZENDESK_USERS,
+    FX_RATES,
+)

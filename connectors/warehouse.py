@@ -1,0 +1,46 @@
+"""Opening the DuckDB warehouse the same way everywhere.
+
+Every connection made by the product goes through :func:`connect`, so that the session time
+zone is always UTC (a machine set to another zone must not shift `::date` casts) and the file is
+created in a storage format that the DuckDB 1.x tools analysts already have can read.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
+
+# Files written by duckdb 2.x default to storage version 69, which DuckDB 1.x clients (the CLI
+# on PyPI, DBeaver's driver) refuse. The file is created with the newest format they read; once
+# created, DuckDB keeps writing that format.
+STORAGE_VERSION = "v1.5.0"
+
+
+def warehouse_path() -> Path:
+    """The warehouse file: ``KPI_WAREHOUSE_PATH`` or ``data/warehouse.duckdb``."""
+    return Path(os.environ.get("KPI_WAREHOUSE_PATH", DEFAULT_WAREHOUSE))
+
+
+def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (creating it on first use) with the session pinned to UTC."""
+    target = Path(path) if path is not None else warehouse_path()
+    if not read_only and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        bootstrap = duckdb.connect()
+        bootstrap.execute(
+            f"attach '{_sql_literal(target)}' as fresh (storage_version '{STORAGE_VERSION}')"
+        )
+        bootstrap.close()
+    con = duckdb.connect(str(target), read_only=read_only)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _sql_literal(path: Path) -> str:
+    # ATTACH takes no bound parameters; the path is ours (never user data), quotes are doubled.
+    return str(path).replace("'", "''")
