@@ -36,6 +36,19 @@ AMAZON_ORDER_ITEMS = RawTable(
     drop_fields=("BuyerInfo",),
 )
 
+AMAZON_REFUND_EVENTS = RawTable(
+    name="amazon_refund_events",
+    platform="amazon_sp_api",
+    # a RefundEvent has no id of its own: the order, the posting time and the whole record's
+    # hash identify it, so the same event read twice collapses to one row
+    keys=(
+        Column("amazon_order_id", "varchar", "rec->>'AmazonOrderId'"),
+        Column("posted_at", "timestamptz", "rec->>'PostedDate'"),
+        Column("event_hash", "varchar", "md5(cast(rec as varchar))"),
+    ),
+    version="cast(rec->>'PostedDate' as timestamptz)",
+)
+
 AMAZON_INVENTORY_SUMMARIES = RawTable(
     name="amazon_inventory_summaries",
     platform="amazon_sp_api",
@@ -164,6 +177,7 @@ FX_RATES = RawTable(
 ALL_RAW_TABLES: tuple[RawTable, ...] = (
     AMAZON_ORDERS,
     AMAZON_ORDER_ITEMS,
+    AMAZON_REFUND_EVENTS,
     AMAZON_INVENTORY_SUMMARIES,
     AMAZON_INVENTORY_LEDGER,
     AMAZON_SHIPMENTS,
