@@ -8,6 +8,7 @@ only extension is :class:`PlatformRetry`, which also understands Amazon's
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -234,4 +235,4 @@ def find_next_token(body: bytes) -> str | None:
     if not match:
         return None
     raw = match.group(1)
-    return raw.decode("utf-8").encode("utf-8").decode("unicode_escape") if b"\\" in raw else raw.decode()
+    return json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode()

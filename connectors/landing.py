@@ -87,7 +87,27 @@ class DelimitedRows:
         )
 
 
-Shape = JsonPages | JsonRecords | DelimitedRows
+@dataclass(frozen=True)
+class JsonMapPages:
+    """API pages whose records are the entries of an object keyed by data, e.g. rates by date.
+
+    ``columns`` types the page with the keyed object as a ``MAP(VARCHAR, JSON)``; ``entries``
+    names that map; ``record`` builds each record's JSON from ``entry.key``, ``entry.value`` and
+    the page's other columns. DuckDB splits the map: nothing is parsed in Python.
+    """
+
+    columns: str
+    entries: str
+    record: str
+
+    def select_sql(self) -> str:
+        return (
+            f"select {self.record} as rec from (select unnest(map_entries({self.entries})) "
+            f"as entry, * from read_json($path, format = 'array', columns = {self.columns}))"
+        )
+
+
+Shape = JsonPages | JsonRecords | DelimitedRows | JsonMapPages
 
 
 @dataclass(frozen=True)
@@ -216,23 +236,22 @@ def land(
     return result
 
 
-def save_cursor(
-    con: duckdb.DuckDBPyConnection, stream: str, cursor: str, *, run_id: str
-) -> None:
+def save_cursor(con: duckdb.DuckDBPyConnection, stream: str, cursor: str, *, run_id: str) -> None:
     """Move a stream's cursor on its own (a window that returned no records at all)."""
     ensure_state_tables(con)
     _upsert_cursor(con, stream, cursor, run_id)
 
 
 def _write_batch(shape: Shape, payloads: list[bytes], work_dir: Path | None) -> Path:
-    if not isinstance(shape, JsonPages) and len(payloads) != 1:
+    pages = isinstance(shape, JsonPages | JsonMapPages)
+    if not pages and len(payloads) != 1:
         raise ValueError("JsonRecords and DelimitedRows land one file per call")
     suffix = ".json" if not isinstance(shape, DelimitedRows) else ".tsv"
     if payloads and payloads[0][:2] == b"\x1f\x8b":
         suffix += ".gz"
     fd, name = tempfile.mkstemp(prefix="batch-", suffix=suffix, dir=work_dir)
     with os.fdopen(fd, "wb") as handle:
-        if isinstance(shape, JsonPages):
+        if pages:
             handle.write(b"[")
             for index, body in enumerate(payloads):
                 if index:

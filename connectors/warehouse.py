@@ -26,7 +26,9 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("KPI_WAREHOUSE_PATH", DEFAULT_WAREHOUSE))
 
 
-def connect(path: Path | str | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (creating it on first use) with the session pinned to UTC."""
     target = Path(path) if path is not None else warehouse_path()
     if not read_only and not target.exists():

@@ -1,0 +1,42 @@
+"""The data checks as Dagster asset checks on the raw tables they guard."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.raw import raw_asset_key
+from orchestration.checks.consistency import CONSISTENCY_CHECKS
+from orchestration.checks.framework import DataCheck, preview, run_check
+from orchestration.checks.freshness import FRESHNESS_CHECKS
+from orchestration.resources import RunClock, Warehouse
+
+
+def _build(check: DataCheck) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=raw_asset_key(check.table),
+        name=check.name,
+        description=check.description,
+        blocking=check.blocking,
+        additional_deps=[raw_asset_key(name) for name in check.needs],
+    )
+    def _check(warehouse: Warehouse, clock: RunClock) -> dg.AssetCheckResult:
+        with warehouse.connection() as con:
+            outcome = run_check(con, check, as_of=clock.now())
+        metadata: dict[str, dg.RawMetadataValue] = {
+            "rows_checked": outcome.rows_checked,
+            "rows_failing": len(outcome.failing_rows),
+        }
+        if not outcome.passed and not outcome.failing_rows.empty:
+            metadata["failing_rows"] = dg.MetadataValue.md(preview(outcome.failing_rows))
+        return dg.AssetCheckResult(
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=outcome.message,
+            metadata=metadata,
+        )
+
+    return _check
+
+
+DATA_CHECKS: tuple[DataCheck, ...] = (*CONSISTENCY_CHECKS, *FRESHNESS_CHECKS)
+ASSET_CHECKS: list[dg.AssetChecksDefinition] = [_build(check) for check in DATA_CHECKS]

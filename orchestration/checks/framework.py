@@ -1,0 +1,107 @@
+"""How a data check is declared and run: SQL selects the rows, a pandera schema judges them.
+
+Each :class:`DataCheck` names the raw table (asset) it guards, a query over the warehouse whose
+rows are the things to judge (one row per order, per campaign-day, per currency-day ...), and a
+pandera schema that every row must satisfy. A failure reports the source, how many rows failed
+and the first failing rows with their keys, so the operator knows which records to look at.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+log = logging.getLogger("orchestration.checks")
+
+MAX_REPORTED_ROWS = 20
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    name: str
+    table: str  # raw table name: the asset the check is attached to
+    description: str
+    sql: str
+    schema: pa.DataFrameSchema
+    key_columns: tuple[str, ...]
+    blocking: bool = True
+    needs: tuple[str, ...] = field(default=())  # other raw tables the query reads
+
+
+@dataclass
+class CheckOutcome:
+    passed: bool
+    rows_checked: int
+    failing_rows: pd.DataFrame
+    message: str
+
+
+def run_check(con: duckdb.DuckDBPyConnection, check: DataCheck, *, as_of: datetime) -> CheckOutcome:
+    """Run one check; ``as_of`` is bound as ``$as_of`` for queries that judge age."""
+    missing = [t for t in (check.table, *check.needs) if not _table_exists(con, t)]
+    if missing:
+        return CheckOutcome(
+            False,
+            0,
+            pd.DataFrame(),
+            f"raw.{', raw.'.join(missing)} not landed yet: nothing to check",
+        )
+    params = {"as_of": as_of} if "$as_of" in check.sql else {}
+    frame = con.execute(check.sql, params).df()
+    try:
+        check.schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        failing = _failing_rows(frame, errors.failure_cases, check.key_columns)
+        checks = sorted({str(c) for c in errors.failure_cases["check"].dropna().unique()})
+        message = (
+            f"raw.{check.table}: {len(failing)} of {len(frame)} rows fail "
+            f"({'; '.join(checks)}); first keys: {_keys_text(failing, check.key_columns)}"
+        )
+        return CheckOutcome(False, len(frame), failing, message)
+    return CheckOutcome(
+        True, len(frame), frame.iloc[0:0], f"raw.{check.table}: {len(frame)} rows ok"
+    )
+
+
+def _failing_rows(
+    frame: pd.DataFrame, failure_cases: pd.DataFrame, keys: Sequence[str]
+) -> pd.DataFrame:
+    index = pd.to_numeric(failure_cases["index"], errors="coerce").dropna().astype(int).unique()
+    if len(index) == 0:  # a frame-wide failure (e.g. a missing column): report every row
+        return frame
+    return frame.loc[sorted(index)]
+
+
+def _keys_text(rows: pd.DataFrame, keys: Sequence[str]) -> str:
+    if rows.empty or not keys:
+        return "(none)"
+    head = rows[list(keys)].head(5).astype(str)
+    return ", ".join("/".join(values) for values in head.itertuples(index=False))
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def rows_must(expression_name: str, predicate, message: str) -> pa.Check:
+    """A row-wise dataframe check with a readable name, e.g. ``clicks <= impressions``."""
+    return pa.Check(predicate, name=expression_name, error=message)
+
+
+def preview(rows: pd.DataFrame) -> str:
+    """The first failing rows as a Markdown table for Dagster metadata (tabulate ships with
+    Dagster)."""
+    if rows.empty:
+        return ""
+    return rows.head(MAX_REPORTED_ROWS).astype(str).to_markdown(index=False)

@@ -1,0 +1,46 @@
+"""Resources shared by the assets and checks: the warehouse file and the run's clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+
+from connectors.warehouse import connect, warehouse_path
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse file. Connections are opened per step and closed before the next,
+    so the dbt subprocess and the checks never meet an open writer (DuckDB allows one)."""
+
+    path: str = ""
+
+    def resolved_path(self) -> str:
+        return self.path or str(warehouse_path())
+
+    @contextmanager
+    def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = connect(self.resolved_path(), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class RunClock(dg.ConfigurableResource):
+    """The time a run treats as "now": connector windows end at it and freshness is judged
+    against it. Empty means the wall clock; ``KPI_AS_OF`` (ISO-8601) pins it for replays of a
+    past night and for tests on a fixed sandbox."""
+
+    as_of: str = ""
+
+    def now(self) -> datetime:
+        pinned = self.as_of or os.environ.get("KPI_AS_OF", "")
+        if pinned:
+            moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return datetime.now(UTC)

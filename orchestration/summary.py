@@ -1,0 +1,119 @@
+"""The few lines printed after a run: rows per stream, checks, headline KPIs, where the data is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from connectors.warehouse import connect
+
+
+@dataclass
+class RunOutcome:
+    succeeded: bool
+    rows: dict[str, dict[str, int]] = field(default_factory=dict)  # asset -> counts
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[tuple[str, str]] = field(default_factory=list)  # (check, message)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def run_outcome(result) -> RunOutcome:
+    """Collect counts and check results from a Dagster ExecuteInProcessResult."""
+    rows: dict[str, dict[str, int]] = defaultdict(dict)
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        key = "/".join(materialization.asset_key.path)
+        metadata = materialization.metadata
+        if "records_fetched" in metadata:
+            rows[key] = {
+                name: int(metadata[name].value)
+                for name in ("records_fetched", "inserted", "updated")
+                if name in metadata
+            }
+    passed, failed = [], []
+    for evaluation in result.get_asset_check_evaluations():
+        name = f"{'/'.join(evaluation.asset_key.path)}:{evaluation.check_name}"
+        if evaluation.passed:
+            passed.append(name)
+        else:
+            failed.append((name, evaluation.description or ""))
+    failed_steps = [event.step_key for event in result.all_events if event.is_step_failure]
+    succeeded = result.success and not failed_steps
+    return RunOutcome(succeeded, dict(rows), passed, failed, failed_steps)
+
+
+HEADLINE_SQL = """
+    select
+        'last 30 days' as period,
+        sum(gmv) as gmv,
+        sum(net_sales) as net_sales,
+        sum(orders_count) as orders,
+        sum(gmv) / nullif(sum(orders_count), 0) as aov,
+        sum(refunded_orders_count) / nullif(sum(orders_count), 0) as refund_rate
+    from marts.kpi_sales_daily
+    where order_local_date > (select max(order_local_date) from marts.kpi_sales_daily) - 30
+"""
+
+ADS_SQL = """
+    select
+        sum(cost) / nullif(sum(attributed_sales_7d), 0) as acos,
+        sum(cost) / nullif(sum(total_sales), 0) as tacos
+    from marts.kpi_ads_daily
+    where report_local_date > (select max(report_local_date) from marts.kpi_ads_daily) - 30
+"""
+
+
+def headline_kpis(warehouse: Path) -> list[str]:
+    """A handful of KPIs over the last 30 days, read from the marts (empty if not built)."""
+    if not warehouse.exists():
+        return []
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return []
+    lines = []
+    try:
+        sales = con.execute(HEADLINE_SQL).fetchone()
+        if sales and sales[1] is not None:
+            lines.append(
+                f"GMV {sales[1]:,.2f} | net sales {sales[2]:,.2f} | orders {int(sales[3]):,} | "
+                f"AOV {sales[4]:,.2f} | refund rate {_pct(sales[5])}"
+            )
+        ads = con.execute(ADS_SQL).fetchone()
+        if ads:
+            lines.append(f"ACoS {_pct(ads[0])} | TACoS {_pct(ads[1])}")
+    except duckdb.Error as exc:
+        lines.append(f"(headline KPIs unavailable: {str(exc).splitlines()[0]})")
+    finally:
+        con.close()
+    return lines
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.2f} %"
+
+
+def render_summary(outcome: RunOutcome, warehouse: Path) -> str:
+    lines = ["", "=" * 72, f"Nightly KPI run: {'SUCCEEDED' if outcome.succeeded else 'FAILED'}"]
+    lines.append("Rows per stream (fetched / inserted / updated):")
+    for asset, counts in sorted(outcome.rows.items()):
+        lines.append(
+            f"  {asset:<34} {counts.get('records_fetched', 0):>9,} / "
+            f"{counts.get('inserted', 0):>9,} / {counts.get('updated', 0):>9,}"
+        )
+    total = len(outcome.checks_passed) + len(outcome.checks_failed)
+    lines.append(f"Checks: {len(outcome.checks_passed)} of {total} passed")
+    for name, message in outcome.checks_failed:
+        lines.append(f"  FAILED {name}: {message}")
+    for step in outcome.failed_steps:
+        lines.append(f"  step failed: {step}")
+    kpis = headline_kpis(warehouse)
+    if kpis:
+        lines.append("Headline KPIs, last 30 days, reporting currency:")
+        lines.extend(f"  {line}" for line in kpis)
+    lines.append(f"Warehouse: {warehouse}")
+    lines.append("=" * 72)
+    return "\n".join(lines)

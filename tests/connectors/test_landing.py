@@ -1,0 +1,119 @@
+"""Landing into raw: batch upserts, newest version wins, cursor and rows commit together."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from connectors.errors import RecordError
+from connectors.landing import JsonPages, land, read_cursor
+from connectors.raw_tables import AMAZON_ORDERS
+from connectors.warehouse import connect
+
+ORDERS_PAGE = JsonPages(
+    columns="""{'payload': 'STRUCT("Orders" JSON[])'}""", records='payload."Orders"'
+)
+
+
+def _page(*orders: dict) -> bytes:
+    return json.dumps({"payload": {"Orders": list(orders)}}).encode()
+
+
+def _order(order_id: str, updated: str, amount: str = "10.00") -> dict:
+    return {
+        "AmazonOrderId": order_id,
+        "LastUpdateDate": updated,
+        "OrderTotal": {"CurrencyCode": "USD", "Amount": amount},
+        "BuyerInfo": {"BuyerEmail": "someone@example.invalid"},
+    }
+
+
+@pytest.fixture()
+def con(tmp_path):
+    connection = connect(tmp_path / "w.duckdb")
+    yield connection
+    connection.close()
+
+
+def _rows(con) -> list[tuple]:
+    return con.execute(
+        "select amazon_order_id, _record->'OrderTotal'->>'Amount' from raw.amazon_orders order by 1"
+    ).fetchall()
+
+
+def test_a_rerun_of_the_same_pages_changes_nothing(con):
+    pages = [_page(_order("A", "2026-01-01T00:00:00Z"), _order("B", "2026-01-01T00:00:00Z"))]
+    first = land(con, AMAZON_ORDERS, ORDERS_PAGE, pages, run_id="r1", stream="amazon_orders")
+    again = land(con, AMAZON_ORDERS, ORDERS_PAGE, pages, run_id="r2", stream="amazon_orders")
+    assert (first.records, first.inserted, first.updated) == (2, 2, 0)
+    assert (again.records, again.inserted, again.updated, again.unchanged) == (2, 0, 0, 2)
+    assert con.execute("select count(*) from raw.amazon_orders").fetchone()[0] == 2
+
+
+def test_the_same_order_on_two_pages_lands_once_with_the_newest_version(con):
+    pages = [
+        _page(_order("A", "2026-01-01T00:00:00Z", "10.00")),
+        _page(_order("A", "2026-01-03T00:00:00Z", "12.00"), _order("B", "2026-01-02T00:00:00Z")),
+    ]
+    result = land(con, AMAZON_ORDERS, ORDERS_PAGE, pages, run_id="r", stream="amazon_orders")
+    assert (result.records, result.inserted) == (2, 2)
+    assert _rows(con) == [("A", "12.00"), ("B", "10.00")]
+
+
+def test_an_older_copy_arriving_later_does_not_overwrite_a_newer_one(con):
+    newer = [_page(_order("A", "2026-01-03T00:00:00Z", "12.00"))]
+    older = [_page(_order("A", "2026-01-01T00:00:00Z", "10.00"))]
+    land(con, AMAZON_ORDERS, ORDERS_PAGE, newer, run_id="r1", stream="amazon_orders")
+    result = land(con, AMAZON_ORDERS, ORDERS_PAGE, older, run_id="r2", stream="amazon_orders")
+    assert (result.inserted, result.updated, result.unchanged) == (0, 0, 1)
+    assert _rows(con) == [("A", "12.00")]
+
+
+def test_personal_fields_are_dropped_at_landing(con):
+    pages = [_page(_order("A", "2026-01-01T00:00:00Z"))]
+    land(con, AMAZON_ORDERS, ORDERS_PAGE, pages, run_id="r", stream="amazon_orders")
+    record = con.execute("select _record from raw.amazon_orders").fetchone()[0]
+    assert "BuyerInfo" not in json.loads(record)
+    assert "someone@example.invalid" not in record
+
+
+def test_cursor_commits_with_its_rows_and_a_failed_batch_keeps_both_as_they_were(con):
+    good = [_page(_order("A", "2026-01-01T00:00:00Z"))]
+    land(con, AMAZON_ORDERS, ORDERS_PAGE, good, run_id="r1", stream="amazon_orders", cursor="c1")
+    keyless = [
+        _page(_order("B", "2026-01-02T00:00:00Z"), {"LastUpdateDate": "2026-01-02T00:00:00Z"})
+    ]
+    with pytest.raises(RecordError) as info:
+        land(
+            con,
+            AMAZON_ORDERS,
+            ORDERS_PAGE,
+            keyless,
+            run_id="r2",
+            stream="amazon_orders",
+            cursor="c2",
+        )
+    assert "amazon_sp_api/amazon_orders" in str(info.value)
+    assert "amazon_order_id" in str(info.value)
+    assert read_cursor(con, "amazon_orders") == "c1"
+    assert _rows(con) == [("A", "10.00")]
+
+
+def test_the_session_time_zone_is_utc_whatever_the_machine_says(tmp_path):
+    script = (
+        "from connectors.warehouse import connect; "
+        f"con = connect({str(tmp_path / 'tz.duckdb')!r}); "
+        "print(con.execute(\"select current_setting('TimeZone'), "
+        "cast(timestamptz '2026-03-31T13:30:00Z' as date)\").fetchone())"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"TZ": "Australia/Sydney", "PYTHONPATH": "."},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert output.strip() == "('UTC', datetime.date(2026, 3, 31))"
