@@ -86,7 +86,7 @@ AMAZON_ORDER_TOTALS = DataCheck(
                 amazon_order_id,
                 cast(_record->'OrderTotal'->>'Amount' as decimal(18, 2)) as order_total
             from raw.amazon_orders
-            where _record->'OrderTotal' is not null
+            where (_record->'OrderTotal') is not null
                 and _record->>'OrderStatus' not in ('Canceled', 'Pending')
         ),
 
@@ -268,7 +268,7 @@ FX_RATE_EVERY_CURRENCY_DAY = DataCheck(
                 _record->'OrderTotal'->>'CurrencyCode' as currency,
                 cast(cast(_record->>'PurchaseDate' as timestamptz) as date) as order_date
             from raw.amazon_orders
-            where _record->'OrderTotal' is not null
+            where (_record->'OrderTotal') is not null
             union
             select distinct
                 _record->>'currency' as currency,
