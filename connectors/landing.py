@@ -9,8 +9,9 @@ How a batch lands: the raw page bodies, exactly as the platform sent them, are w
 temporary file and read by DuckDB's own JSON/CSV readers (never parsed in Python, never inserted
 row by row); duplicates inside the batch collapse to the newest version; a ``MERGE`` upserts on
 the key, replacing a stored row only with a version at least as new; and the stream's cursor
-and a load-log line are written in the same transaction. A rerun of the same window therefore
-changes nothing, and a crash leaves the previous cursor in place.
+and a load-log line are written in the same transaction. A stored row is replaced only when the
+incoming record differs, so a rerun of the same window changes nothing (not even ``_loaded_at``),
+and a crash leaves the previous cursor in place.
 """
 
 from __future__ import annotations
@@ -317,12 +318,8 @@ def _merge_batch(
             f"""merge into {table.qualified} as target
             using _batch as incoming on {on}
             when matched and (
-                target._version is null
-                or incoming._version > target._version
-                or (
-                    incoming._version = target._version
-                    and cast(incoming._record as varchar) <> cast(target._record as varchar)
-                )
+                (target._version is null or incoming._version >= target._version)
+                and cast(incoming._record as varchar) <> cast(target._record as varchar)
             ) then update set {", ".join(f"{c} = incoming.{c}" for c in set_cols)}
             when not matched then insert ({", ".join(insert_cols)})
                 values ({", ".join(f"incoming.{c}" for c in insert_cols)})

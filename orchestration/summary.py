@@ -54,15 +54,15 @@ HEADLINE_SQL = """
         sum(gmv) / nullif(sum(orders_count), 0) as aov,
         sum(refunded_orders_count) / nullif(sum(orders_count), 0) as refund_rate
     from marts.kpi_sales_daily
-    where order_local_date > (select max(order_local_date) from marts.kpi_sales_daily) - 30
+    where local_date > (select max(local_date) from marts.kpi_sales_daily) - 30
 """
 
 ADS_SQL = """
     select
-        sum(cost) / nullif(sum(attributed_sales_7d), 0) as acos,
+        sum(cost) / nullif(sum(attributed_sales), 0) as acos,
         sum(cost) / nullif(sum(total_sales), 0) as tacos
     from marts.kpi_ads_daily
-    where report_local_date > (select max(report_local_date) from marts.kpi_ads_daily) - 30
+    where local_date > (select max(local_date) from marts.kpi_ads_daily) - 30
 """
 
 

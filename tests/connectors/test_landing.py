@@ -117,3 +117,22 @@ def test_the_session_time_zone_is_utc_whatever_the_machine_says(tmp_path):
         check=True,
     ).stdout
     assert output.strip() == "('UTC', datetime.date(2026, 3, 31))"
+
+
+def test_a_table_versioned_by_load_time_reports_a_rerun_as_unchanged(con):
+    import gzip
+
+    from connectors.landing import JsonRecords
+    from connectors.raw_tables import AMAZON_ADS_SP_CAMPAIGNS
+
+    rows = [{"date": "2026-11-28", "campaignId": 1, "cost": 1.5, "sales7d": 0}]
+    report = [gzip.compress(json.dumps(rows).encode())]
+    restated = [gzip.compress(json.dumps([{**rows[0], "sales7d": 29.99}]).encode())]
+    kwargs = {"run_id": "r", "stream": "ads", "context": {"profile_id": "p1"}}
+    first = land(con, AMAZON_ADS_SP_CAMPAIGNS, JsonRecords(), report, **kwargs)
+    again = land(con, AMAZON_ADS_SP_CAMPAIGNS, JsonRecords(), report, **kwargs)
+    changed = land(con, AMAZON_ADS_SP_CAMPAIGNS, JsonRecords(), restated, **kwargs)
+    assert (first.inserted, again.unchanged, changed.updated) == (1, 1, 1)
+    assert con.execute(
+        "select count(*), max(_record->>'sales7d') from raw.amazon_ads_sp_campaigns"
+    ).fetchone() == (1, "29.99")

@@ -1,0 +1,65 @@
+"""SP-API connection settings, read once from the environment (see docs/contracts.md).
+
+Windows and patience live here as typed defaults, so a test or a backfill changes them with
+``dataclasses.replace`` instead of environment variables nobody documents. Secrets are registered
+with the HTTP layer's redaction when read and are kept out of ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from connectors.amazon_lwa import LwaCredentials, env_list, required_env
+from connectors.base import DEFAULT_BATCH_PAGES
+from connectors.errors import ConfigurationError
+from connectors.http import HttpSettings
+
+PLATFORM = "amazon_sp_api"
+DEFAULT_HISTORY_DAYS = 90
+
+
+@dataclass(frozen=True)
+class AmazonSpSettings:
+    """One seller's SP-API account in one region, and how each stream windows its reads."""
+
+    api_url: str
+    lwa: LwaCredentials
+    marketplace_ids: tuple[str, ...]
+    history_days: int = DEFAULT_HISTORY_DAYS
+    orders_repull: timedelta = timedelta(days=3)
+    refunds_repull: timedelta = timedelta(days=7)
+    ledger_repull: timedelta = timedelta(days=3)
+    shipments_repull: timedelta = timedelta(days=3)
+    # getOrders and listFinancialEvents refuse an end later than 2 minutes before now
+    end_lag: timedelta = timedelta(minutes=2)
+    page_size: int = 100
+    report_poll_interval_s: float = 30.0
+    report_max_wait_s: float = 3600.0
+    batch_pages: int = DEFAULT_BATCH_PAGES
+    http: HttpSettings = field(default_factory=HttpSettings)
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.api_url).scheme not in ("http", "https"):
+            raise ConfigurationError(
+                PLATFORM, "settings", "AMAZON_SP_API_URL must be an http(s) URL"
+            )
+        if not self.marketplace_ids:
+            raise ConfigurationError(
+                PLATFORM, "settings", "AMAZON_SP_MARKETPLACE_IDS lists no marketplace"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AmazonSpSettings:
+        """Settings from ``environ`` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            api_url=required_env(env, "AMAZON_SP_API_URL", PLATFORM),
+            lwa=LwaCredentials.from_env(
+                env, refresh_token_variable="AMAZON_SP_REFRESH_TOKEN", platform=PLATFORM
+            ),
+            marketplace_ids=env_list(required_env(env, "AMAZON_SP_MARKETPLACE_IDS", PLATFORM)),
+        )
