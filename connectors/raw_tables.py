@@ -171,7 +171,9 @@ FX_RATES = RawTable(
         Column("base_currency", "varchar", "rec->>'base'"),
         Column("rate_date", "date", "rec->>'date'"),
     ),
-    version=LOAD_TIME,
+    # the rate date, not the load time: a re-read day with the same rates is left alone, a
+    # corrected rate (same version, other record) replaces it
+    version="cast(rec->>'date' as timestamptz)",
 )
 
 ALL_RAW_TABLES: tuple[RawTable, ...] = (

@@ -58,4 +58,7 @@ class AmazonAdsSettings:
                 env, refresh_token_variable="AMAZON_ADS_REFRESH_TOKEN", platform=PLATFORM
             ),
             profile_ids=env_list(env.get("AMAZON_ADS_PROFILE_IDS")),
+            report_poll_interval_s=float(
+                env.get("AMAZON_REPORT_POLL_INTERVAL_S") or cls.report_poll_interval_s
+            ),
         )

@@ -62,4 +62,7 @@ class AmazonSpSettings:
                 env, refresh_token_variable="AMAZON_SP_REFRESH_TOKEN", platform=PLATFORM
             ),
             marketplace_ids=env_list(required_env(env, "AMAZON_SP_MARKETPLACE_IDS", PLATFORM)),
+            report_poll_interval_s=float(
+                env.get("AMAZON_REPORT_POLL_INTERVAL_S") or cls.report_poll_interval_s
+            ),
         )

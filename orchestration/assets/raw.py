@@ -5,7 +5,6 @@ multi-asset: both tables come from one pass over the platform and share one curs
 opens the warehouse, lands, commits, and closes it before the next step starts.
 """
 
-from __future__ import annotations
 
 import logging
 

@@ -13,6 +13,9 @@ from connectors.raw_tables import ALL_RAW_TABLES
 from orchestration.checks.framework import DataCheck, rows_must
 
 CENT = 0.01
+# Marketplaces whose item prices exclude sales tax, which Amazon adds on top (ItemTax). Elsewhere
+# (EU, UK, JP, AU ...) prices include VAT and ItemTax is the VAT inside the price.
+TAX_EXCLUSIVE_MARKETPLACES = ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8")
 # A currency-day is covered when the last reference rate is at most this old: ECB publishes
 # none at weekends and on TARGET holidays (Good Friday to Easter Monday is the longest gap).
 FX_MAX_GAP_DAYS = 4
@@ -77,14 +80,16 @@ AMAZON_ORDER_TOTALS = DataCheck(
     table="amazon_order_items",
     needs=("amazon_orders",),
     description=(
-        "OrderTotal of every priced Amazon order equals the sum of its items' price, shipping "
-        "and taxes less promotions, within a cent."
+        "OrderTotal of every priced Amazon order equals the sum of its items' price and "
+        "shipping less promotions, plus taxes where prices exclude them (US, CA, MX), within a "
+        "cent."
     ),
     sql=f"""
         with orders as (
             select
                 amazon_order_id,
-                cast(_record->'OrderTotal'->>'Amount' as decimal(18, 2)) as order_total
+                cast(_record->'OrderTotal'->>'Amount' as decimal(18, 2)) as order_total,
+                _record->>'MarketplaceId' in {TAX_EXCLUSIVE_MARKETPLACES} as adds_tax
             from raw.amazon_orders
             where (_record->'OrderTotal') is not null
                 and _record->>'OrderStatus' not in ('Canceled', 'Pending')
@@ -95,10 +100,12 @@ AMAZON_ORDER_TOTALS = DataCheck(
                 amazon_order_id,
                 sum(
                     {_money("ItemPrice")} + {_money("ShippingPrice")}
-                    + {_money("ItemTax")} + {_money("ShippingTax")}
-                    + {_money("GiftWrapPrice")} + {_money("GiftWrapTax")}
+                    + {_money("GiftWrapPrice")}
                     - {_money("PromotionDiscount")} - {_money("ShippingDiscount")}
-                ) as items_total
+                ) as items_before_tax,
+                sum(
+                    {_money("ItemTax")} + {_money("ShippingTax")} + {_money("GiftWrapTax")}
+                ) as items_tax
             from raw.amazon_order_items
             group by amazon_order_id
         )
@@ -106,7 +113,10 @@ AMAZON_ORDER_TOTALS = DataCheck(
         select
             orders.amazon_order_id,
             cast(orders.order_total as double) as order_total,
-            cast(items.items_total as double) as items_total
+            cast(
+                items.items_before_tax + case when orders.adds_tax then items.items_tax else 0 end
+                as double
+            ) as items_total
         from orders
         inner join items on orders.amazon_order_id = items.amazon_order_id
     """,

@@ -1,6 +1,5 @@
 """The data checks as Dagster asset checks on the raw tables they guard."""
 
-from __future__ import annotations
 
 import dagster as dg
 

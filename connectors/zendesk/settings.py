@@ -1,0 +1,61 @@
+"""Zendesk Support connection settings, read once from the environment (docs/contracts.md).
+
+API-token authentication is HTTP basic with ``{email}/token`` as the user name. The token (and
+the encoded credentials built from it) are registered with the HTTP layer's redaction as soon as
+they are read and kept out of ``repr``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from connectors.errors import ConfigurationError
+from connectors.http import HttpSettings, register_secret
+
+PLATFORM = "zendesk"
+DEFAULT_HISTORY_DAYS = 90
+MAX_EXPORT_PAGE_SIZE = 1000  # the incremental exports' maximum
+
+
+@dataclass(frozen=True)
+class ZendeskSettings:
+    """One Zendesk account: its URL, the API user and token, how far back a first run reads."""
+
+    url: str
+    email: str
+    api_token: str = field(repr=False)
+    history_days: int = DEFAULT_HISTORY_DAYS
+    export_page_size: int = MAX_EXPORT_PAGE_SIZE  # records per export page (``per_page``)
+    http: HttpSettings = field(default_factory=HttpSettings)
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.url).scheme not in ("http", "https"):
+            raise ConfigurationError(PLATFORM, "settings", "ZENDESK_URL must be an http(s) URL")
+        register_secret(self.api_token)
+        register_secret(base64.b64encode(f"{self.auth[0]}:{self.api_token}".encode()).decode())
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ZendeskSettings:
+        """Settings from ``environ`` (default: the process environment)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            url=_required(env, "ZENDESK_URL"),
+            email=_required(env, "ZENDESK_EMAIL"),
+            api_token=_required(env, "ZENDESK_API_TOKEN"),
+        )
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        """HTTP basic credentials for API-token authentication."""
+        return (f"{self.email}/token", self.api_token)
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if not value:
+        raise ConfigurationError(PLATFORM, "settings", f"environment variable {name} is not set")
+    return value

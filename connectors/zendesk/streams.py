@@ -1,0 +1,281 @@
+"""Zendesk Support streams: tickets with their comments, and users, landed into ``raw``.
+
+Grain: ``raw.zendesk_tickets`` one row per ticket id and ``raw.zendesk_ticket_comments`` one row
+per comment id, the copy read with the newest ticket ``generated_timestamp`` winning;
+``raw.zendesk_users`` one row per user id, the newest ``updated_at`` winning.
+
+Tickets come from the cursor-based incremental export. The first run starts ``history_days``
+back; later runs resume from the stored ``after_cursor``, which is exact, so there is no re-pull
+window. The export lists a ticket again each time it changes, even inside one run: the landing
+keeps one row per ticket (newest ``generated_timestamp``), and its comments are read once, with
+that newest timestamp as their version. The tickets cursor is committed with the last tickets
+batch, after every comment of the run has landed: a run that fails halfway reads the same tickets
+and comments again next time, and the upserts make the repeat harmless.
+
+Users come from the incremental users export, which the first run starts at 0 (every user): the
+agents who answer tickets are usually older than any history window, and response-time KPIs need
+their role.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import duckdb
+import requests
+
+from connectors.base import PageBuffer, StreamRun
+from connectors.errors import ConnectorError, RecordError
+from connectors.http import PlatformSession, RepeatGuard, sanitize_url
+from connectors.landing import JsonPages, LoadResult, read_cursor
+from connectors.raw_tables import ZENDESK_TICKET_COMMENTS, ZENDESK_TICKETS, ZENDESK_USERS
+from connectors.zendesk.settings import PLATFORM, ZendeskSettings
+
+log = logging.getLogger("connectors.zendesk")
+
+TICKETS_STREAM = "zendesk_tickets"
+USERS_STREAM = "zendesk_users"
+TICKETS_EXPORT = "api/v2/incremental/tickets/cursor.json"
+USERS_EXPORT = "api/v2/incremental/users/cursor.json"
+
+TICKET_PAGES = JsonPages(columns="{'tickets': 'JSON[]'}", records="tickets")
+COMMENT_PAGES = JsonPages(columns="{'comments': 'JSON[]'}", records="comments")
+USER_PAGES = JsonPages(columns="{'users': 'JSON[]'}", records="users")
+
+# What the loop needs from a page, read by DuckDB from its bytes (the records themselves are
+# parsed once, by the landing's reader).
+_EXPORT_POSITION_SQL = (
+    "select json_extract_string(p, '$.after_cursor'), "
+    "coalesce(try_cast(json_extract(p, '$.end_of_stream') as boolean), false) "
+    "from (select cast(? as varchar) as p)"
+)
+_PAGE_TICKETS_SQL = (
+    "select t->>'id', cast(t->>'generated_timestamp' as bigint), t->>'status' "
+    "from (select unnest(json_extract(cast(? as varchar), '$.tickets[*]')) as t)"
+)
+_COMMENT_PAGE_SQL = (
+    "select json_extract_string(p, '$.next_page'), coalesce(json_array_length(p, '$.comments'), 0) "
+    "from (select cast(? as varchar) as p)"
+)
+
+
+def sync_tickets(
+    con: duckdb.DuckDBPyConnection, settings: ZendeskSettings, *, run_id: str, now: datetime
+) -> StreamRun:
+    """Land the tickets changed since the stored cursor, and the comments of each of them."""
+    run = StreamRun(TICKETS_STREAM)
+    stored = read_cursor(con, TICKETS_STREAM)
+    start_time = _unix(_as_utc(now) - timedelta(days=settings.history_days))
+    tickets = PageBuffer(con, ZENDESK_TICKETS, TICKET_PAGES, run, run_id=run_id)
+    # ticket id -> (newest generated_timestamp read in this run, the status of that copy)
+    newest: dict[str, tuple[int, str]] = {}
+
+    def on_page(response: requests.Response) -> None:
+        for ticket_id, generated, status in _page_query(
+            con, _PAGE_TICKETS_SQL, response, TICKETS_STREAM
+        ):
+            if generated is not None and generated >= newest.get(ticket_id, (generated,))[0]:
+                newest[ticket_id] = (generated, status)
+        tickets.add(response.content)
+
+    session = _open_session(settings)
+    try:
+        cursor = _read_export(
+            con,
+            session,
+            TICKETS_EXPORT,
+            stream=TICKETS_STREAM,
+            run=run,
+            stored=stored,
+            start_time=start_time,
+            page_size=settings.export_page_size,
+            on_page=on_page,
+        )
+        for ticket_id, (generated, status) in newest.items():
+            if status == "deleted":
+                continue  # a deleted ticket's comments are gone (404)
+            _land_comments(con, session, settings, ticket_id, generated, run=run, run_id=run_id)
+    finally:
+        session.session.close()
+    tickets.close(cursor)
+    log.info(
+        "zendesk_tickets: from %s, %d distinct tickets, %d comments, cursor %s",
+        f"cursor {stored}" if stored else f"start_time {start_time}",
+        len(newest),
+        run.tables.get(ZENDESK_TICKET_COMMENTS.qualified, LoadResult()).records,
+        cursor,
+    )
+    return run.finish(cursor)
+
+
+def sync_users(
+    con: duckdb.DuckDBPyConnection, settings: ZendeskSettings, *, run_id: str, now: datetime
+) -> StreamRun:
+    """Land the users changed since the stored cursor (first run: every user)."""
+    run = StreamRun(USERS_STREAM)
+    stored = read_cursor(con, USERS_STREAM)
+    users = PageBuffer(con, ZENDESK_USERS, USER_PAGES, run, run_id=run_id)
+    session = _open_session(settings)
+    try:
+        cursor = _read_export(
+            con,
+            session,
+            USERS_EXPORT,
+            stream=USERS_STREAM,
+            run=run,
+            stored=stored,
+            start_time=0,
+            page_size=settings.export_page_size,
+            on_page=lambda response: users.add(response.content),
+        )
+    finally:
+        session.session.close()
+    users.close(cursor)
+    log.info("zendesk_users: %d users, cursor %s", run.records, cursor)
+    return run.finish(cursor)
+
+
+def _read_export(
+    con: duckdb.DuckDBPyConnection,
+    session: PlatformSession,
+    path: str,
+    *,
+    stream: str,
+    run: StreamRun,
+    stored: str | None,
+    start_time: int,
+    page_size: int,
+    on_page: Callable[[requests.Response], None],
+) -> str | None:
+    """Walk a cursor-based incremental export; the cursor to resume from next time.
+
+    Ends at ``end_of_stream``, at a cursor the platform already gave (it has been seen handing
+    out the same one forever), or at a page without ``after_cursor`` (not the cursor export's
+    shape: the stored cursor is kept, so the next run reads the same window again).
+    """
+    guard = RepeatGuard(PLATFORM, stream)
+    per_page = str(page_size)
+    params = {"cursor": stored} if stored else {"start_time": str(start_time)}
+    params["per_page"] = per_page
+    cursor = stored
+    while True:
+        response = _get(session, path, stream=stream, run=run, params=params)
+        ((after, end_of_stream),) = _page_query(con, _EXPORT_POSITION_SQL, response, stream)
+        on_page(response)
+        if not after:
+            log.warning("%s: a page without after_cursor ended the export; cursor kept", stream)
+            return cursor
+        if not guard.is_new(after):
+            return cursor
+        cursor = after
+        if end_of_stream:
+            return cursor
+        params = {"cursor": after, "per_page": per_page}
+
+
+def _land_comments(
+    con: duckdb.DuckDBPyConnection,
+    session: PlatformSession,
+    settings: ZendeskSettings,
+    ticket_id: str,
+    generated: int,
+    *,
+    run: StreamRun,
+    run_id: str,
+) -> None:
+    """Land every comment of one ticket, versioned by the ticket's ``generated_timestamp``."""
+    if not ticket_id.isdigit():
+        raise RecordError(PLATFORM, TICKETS_STREAM, f"ticket id {ticket_id!r} is not a number")
+    buffer = PageBuffer(
+        con,
+        ZENDESK_TICKET_COMMENTS,
+        COMMENT_PAGES,
+        run,
+        run_id=run_id,
+        context={"ticket_id": ticket_id, "ticket_generated_timestamp": str(generated)},
+    )
+    guard = RepeatGuard(PLATFORM, TICKETS_STREAM)
+    url = f"api/v2/tickets/{ticket_id}/comments.json"
+    while True:
+        response = _get(session, url, stream=TICKETS_STREAM, run=run, missing_ok=True)
+        if response.status_code == 404:
+            log.info("zendesk ticket %s no longer exists; no comments read", ticket_id)
+            break
+        ((next_page, comments),) = _page_query(con, _COMMENT_PAGE_SQL, response, TICKETS_STREAM)
+        if comments:
+            buffer.add(response.content)
+        if not guard.is_new(next_page):
+            break
+        _require_same_origin(settings, next_page)
+        url = next_page
+    buffer.close()
+
+
+def _page_query(
+    con: duckdb.DuckDBPyConnection, sql: str, response: requests.Response, stream: str
+) -> list[tuple]:
+    """Run one of the page queries above on a response body; a body that is not JSON fails."""
+    try:
+        return con.execute(sql, [response.content.decode("utf-8")]).fetchall()
+    except (UnicodeDecodeError, duckdb.Error) as exc:
+        raise ConnectorError(
+            PLATFORM,
+            stream,
+            f"{sanitize_url(response.url)} did not answer the JSON page expected: "
+            f"{type(exc).__name__}",
+        ) from None
+
+
+def _open_session(settings: ZendeskSettings) -> PlatformSession:
+    platform = PlatformSession(
+        PLATFORM, settings.url, settings.http, headers={"Accept": "application/json"}
+    )
+    platform.session.auth = settings.auth
+    return platform
+
+
+def _get(
+    session: PlatformSession,
+    url: str,
+    *,
+    stream: str,
+    run: StreamRun,
+    params: dict[str, str] | None = None,
+    missing_ok: bool = False,
+) -> requests.Response:
+    run.requests += 1
+    expected = (200, 401, 403, 404) if missing_ok else (200, 401, 403)
+    response = session.get(url, stream=stream, params=params, expected=expected)
+    if response.status_code in (401, 403):
+        raise ConnectorError(
+            PLATFORM,
+            stream,
+            f"Zendesk refused the request (HTTP {response.status_code}): check ZENDESK_EMAIL "
+            "and ZENDESK_API_TOKEN (token access enabled, an admin user for the incremental "
+            "exports) and that ZENDESK_URL is that account",
+        )
+    return response
+
+
+def _require_same_origin(settings: ZendeskSettings, url: str) -> None:
+    """Refuse a next-page link to another host: the credentials would be sent there."""
+    ours, theirs = urlsplit(settings.url), urlsplit(url)
+    if (ours.scheme, ours.netloc) != (theirs.scheme, theirs.netloc):
+        raise ConnectorError(
+            PLATFORM,
+            TICKETS_STREAM,
+            f"next-page link {sanitize_url(url)} is not on ZENDESK_URL's host; stopped",
+        )
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _as_utc(now: datetime) -> datetime:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(UTC)

@@ -1,0 +1,65 @@
+-- One row per Zendesk ticket comment (bodies dropped at landing), with its public flag and the
+-- role of its author: only public comments by agents or admins can be replies.
+with
+
+comments as (
+
+    select
+        comment_id,
+        ticket_id,
+        _record as record,
+        _loaded_at
+
+    from {{ source('zendesk', 'zendesk_ticket_comments') }}
+
+),
+
+users as (
+
+    select
+        user_id,
+        user_role,
+        is_agent
+
+    from {{ ref('stg_zendesk__users') }}
+
+),
+
+extracted as (
+
+    select
+        comment_id,
+        ticket_id,
+        record ->> 'author_id' as author_id,
+        coalesce(try_cast(record ->> 'public' as boolean), false) as is_public,
+        cast(record ->> 'created_at' as timestamptz) as created_at,
+        record ->> 'type' as comment_type,
+        record -> 'via' ->> 'channel' as via_channel,
+        _loaded_at as loaded_at
+
+    from comments
+
+),
+
+final as (
+
+    select
+        extracted.comment_id,
+        extracted.ticket_id,
+        extracted.author_id,
+        coalesce(users.user_role, 'unknown') as author_role,
+        coalesce(users.is_agent, false) as is_agent_author,
+        extracted.is_public,
+        extracted.created_at,
+        extracted.comment_type,
+        extracted.via_channel,
+        extracted.loaded_at
+
+    from extracted
+
+    left join users
+        on extracted.author_id = users.user_id
+
+)
+
+select * from final

@@ -1,0 +1,163 @@
+"""Zendesk streams against the sandbox help desk: pages, comments, faults, resumes, reruns.
+
+The sandbox (sandbox/server.py) serves a generated help desk on 127.0.0.1 with the cursor
+exports' rules. Seed 3 gives 23 tickets (78 comments visible at ``AS_OF``) and 23 users; an
+export page size of 5 makes 5 ticket pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+
+from connectors.http import HttpSettings
+from connectors.zendesk import ZendeskSettings, sync_tickets, sync_users
+from sandbox.faults import FaultRule
+from sandbox.generator import SellerConfig
+from sandbox.server import Sandbox, start_sandbox
+
+AS_OF = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
+CONFIG = SellerConfig(seed=3, days=7, orders_per_day=3, skus=10, tickets_per_day=3, as_of=AS_OF)
+FAST = HttpSettings(connect_timeout_s=2, read_timeout_s=10, total_retries=3, backoff_factor_s=0.01)
+TICKETS_EXPORT = "/api/v2/incremental/tickets/cursor.json"
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with start_sandbox(CONFIG) as sandbox:
+        yield sandbox
+
+
+def settings_for(sandbox: Sandbox) -> ZendeskSettings:
+    return replace(ZendeskSettings.from_env(sandbox.env()), http=FAST, export_page_size=5)
+
+
+def landed_tickets(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
+    rows = con.execute(
+        "select ticket_id, (_record->>'generated_timestamp')::bigint from raw.zendesk_tickets"
+    ).fetchall()
+    return {int(ticket_id): generated for ticket_id, generated in rows}
+
+
+def generated_tickets(sandbox: Sandbox) -> dict[int, int]:
+    return {t["id"]: t["generated_timestamp"] for t in sandbox.data.zendesk_tickets_json()}
+
+
+def landed_comments(con: duckdb.DuckDBPyConnection) -> set[tuple[int, int]]:
+    rows = con.execute("select comment_id, ticket_id from raw.zendesk_ticket_comments").fetchall()
+    return {(int(comment_id), int(ticket_id)) for comment_id, ticket_id in rows}
+
+
+def generated_comments(sandbox: Sandbox) -> set[tuple[int, int]]:
+    return {
+        (comment["id"], ticket.ticket_id)
+        for ticket in sandbox.data.tickets
+        for comment in sandbox.data.zendesk_comments_json(ticket.ticket_id)
+    }
+
+
+def test_every_ticket_and_comment_lands_once_over_five_pages(con, sb) -> None:
+    run = sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+
+    assert len(generated_tickets(sb)) == 23 and len(generated_comments(sb)) == 78
+    assert landed_tickets(con) == generated_tickets(sb)
+    assert landed_comments(con) == generated_comments(sb)
+    exports = [r.params for r in sb.requests if r.path == TICKETS_EXPORT]
+    assert len(exports) == 5
+    assert exports[0]["start_time"] == [str(int((AS_OF - timedelta(days=90)).timestamp()))]
+    assert all("cursor" in params for params in exports[1:])
+    assert run.requests == 5 + 23  # five export pages, one comments page per ticket
+    # comments are versioned by their ticket's generated_timestamp; bodies are not kept
+    assert con.execute(
+        """select count(*) from raw.zendesk_ticket_comments as c
+        join raw.zendesk_tickets as t using (ticket_id)
+        where c._version = t._version and c.ticket_generated_timestamp::bigint
+            = (t._record->>'generated_timestamp')::bigint
+            and c._record->>'body' is null and c._record->>'html_body' is null"""
+    ).fetchone() == (78,)
+
+
+def test_users_land_with_their_roles_and_without_personal_fields(con, sb) -> None:
+    run = sync_users(con, settings_for(sb), run_id="run-1", now=AS_OF)
+
+    generated = {u["id"]: u["role"] for u in sb.data.zendesk_users_json()}
+    rows = con.execute("select user_id, _record->>'role' from raw.zendesk_users").fetchall()
+    assert {int(user_id): role for user_id, role in rows} == generated
+    assert len(generated) == 23
+    assert con.execute(
+        """select count(*) from raw.zendesk_users
+        where _record->>'name' is null and _record->>'email' is null"""
+    ).fetchone() == (23,)
+    users_exports = [r.params for r in sb.requests if r.path.endswith("users/cursor.json")]
+    assert users_exports[0]["start_time"] == ["0"]
+    assert run.records == 23
+
+
+def test_a_429_with_retry_after_and_a_500_are_retried_and_nothing_is_missing(
+    con, sb, retry_sleeps
+) -> None:
+    sb.faults.add(
+        FaultRule(
+            method="GET",
+            path_regex=r"incremental/tickets/cursor\.json\?cursor=",
+            status=429,
+            headers={"Retry-After": "1"},
+            times=2,
+        )
+    )
+    sb.faults.add(FaultRule(method="GET", path_regex=r"/comments\.json", status=500, times=3))
+    sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+
+    assert retry_sleeps[:2] == [1, 1]
+    assert len([r for r in sb.requests if r.path == TICKETS_EXPORT]) == 5 + 2
+    assert landed_tickets(con) == generated_tickets(sb)
+    assert landed_comments(con) == generated_comments(sb)
+
+
+def test_a_second_run_from_the_cursor_lands_nothing_new(con, sb) -> None:
+    sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+    second = sync_tickets(con, settings_for(sb), run_id="run-2", now=AS_OF)
+
+    assert second.records == 0
+    assert con.execute("select count(*) from raw.zendesk_tickets").fetchone() == (23,)
+
+
+def test_rereading_the_whole_window_changes_no_row(con, sb) -> None:
+    sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+    con.execute("delete from raw._stream_state")
+    second = sync_tickets(con, settings_for(sb), run_id="run-2", now=AS_OF)
+
+    tickets = second.tables["raw.zendesk_tickets"]
+    comments = second.tables["raw.zendesk_ticket_comments"]
+    assert (tickets.records, tickets.inserted, tickets.updated) == (23, 0, 0)
+    assert (comments.records, comments.inserted, comments.updated) == (78, 0, 0)
+    assert con.execute(
+        """select count(*) from (
+            select _run_id from raw.zendesk_tickets
+            union all select _run_id from raw.zendesk_ticket_comments
+        ) where _run_id <> 'run-1'"""
+    ).fetchone() == (0,)
+
+
+def test_the_next_night_resumes_from_the_cursor_with_one_row_per_ticket(con, sb) -> None:
+    sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+    first_night = generated_tickets(sb)
+    later_as_of = AS_OF + timedelta(days=3)
+    with start_sandbox(replace(CONFIG, days=10, as_of=later_as_of)) as next_night:
+        second = sync_tickets(con, settings_for(next_night), run_id="run-2", now=later_as_of)
+        exports = [r.params for r in next_night.requests if r.path == TICKETS_EXPORT]
+        expected_tickets = generated_tickets(next_night)
+        expected_comments = generated_comments(next_night)
+
+    assert "cursor" in exports[0] and "start_time" not in exports[0]
+    assert landed_tickets(con) == expected_tickets
+    assert landed_comments(con) == expected_comments
+    changed = [i for i, generated in first_night.items() if expected_tickets[i] != generated]
+    new = len(expected_tickets) - len(first_night)
+    result = second.tables["raw.zendesk_tickets"]
+    assert (result.inserted, result.updated) == (new, len(changed))
+    assert result.records == new + len(changed)  # the exact cursor re-reads nothing else
