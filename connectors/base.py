@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import duckdb
 
@@ -36,6 +37,12 @@ class StreamRun:
     @property
     def records(self) -> int:
         return sum(result.records for result in self.tables.values())
+
+
+class PageSink(Protocol):
+    """Anything a pagination loop can hand page bodies to."""
+
+    def add(self, body: bytes) -> None: ...
 
 
 class PageBuffer:

@@ -16,6 +16,7 @@ and a crash leaves the previous cursor in place.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -111,6 +112,25 @@ class JsonMapPages:
 Shape = JsonPages | JsonRecords | DelimitedRows | JsonMapPages
 
 
+def wrap_page(body: bytes, **context: str) -> bytes:
+    """A page body inside an envelope carrying per-page context, e.g. the order an items page
+    belongs to and that order's version: ``{"order_last_update_date": "...", "page": <body>}``.
+
+    Pages of many orders (or tickets) then land in one batch instead of one transaction each;
+    the body is embedded byte for byte, never parsed. Read it with a JsonPages whose
+    ``columns`` type the envelope and whose ``page_columns`` name each context value.
+    """
+    head = b"".join(
+        json.dumps(key).encode() + b":" + json.dumps(value).encode() + b","
+        for key, value in context.items()
+    )
+    return b"{" + head + b'"page":' + body + b"}"
+
+
+def _page_columns(shape: Shape) -> Mapping[str, str]:
+    return shape.page_columns if isinstance(shape, JsonPages) else {}
+
+
 @dataclass(frozen=True)
 class RawTable:
     """The contract of one raw table: its key, its version, its context, what it drops."""
@@ -118,8 +138,10 @@ class RawTable:
     name: str
     platform: str
     keys: tuple[Column, ...]
-    version: str  # SQL over ``rec`` (and context) giving a TIMESTAMPTZ; newest copy wins
-    context: tuple[str, ...] = ()  # VARCHAR columns whose value is given per batch
+    version: str  # SQL over ``rec`` and context columns giving a TIMESTAMPTZ; newest wins
+    # VARCHAR columns given per batch (``context=``) or per page (a JsonPages page column of
+    # the same name, see :func:`wrap_page`)
+    context: tuple[str, ...] = ()
     drop_fields: tuple[str, ...] = ()  # top-level fields never stored (personal data)
 
     @property
@@ -214,7 +236,7 @@ def land(
     stream's stored cursor is left as it is (an intermediate batch of a window).
     """
     context = dict(context or {})
-    missing = set(table.context) - set(context)
+    missing = set(table.context) - set(context) - set(_page_columns(shape))
     if missing:
         raise ValueError(f"{table.qualified}: context values missing: {sorted(missing)}")
     started = time.monotonic()
@@ -279,13 +301,20 @@ def _merge_batch(
     key_cols = ", ".join(f"{c.name}" for c in table.keys)
     computed = [f"cast({c.expression} as {c.sql_type}) as {c.name}" for c in table.keys]
     context_cols = [name for name in table.context if name not in table.key_names]
-    computed += [f"cast(${name} as varchar) as {name}" for name in context_cols]
+    from_page = set(_page_columns(shape))
+    bound = [name for name in table.context if name not in from_page]
+    computed += [f"cast({name} as varchar) as {name}" for name in context_cols]
     record = "rec"
     if table.drop_fields:
         patch = "{" + ", ".join(f'"{f}": null' for f in table.drop_fields) + "}"
         record = f"json_merge_patch(rec, '{patch}')"
     select_source = shape.select_sql()
-    params: dict[str, object] = {"path": str(path), "run_id": run_id, **context}
+    params: dict[str, object] = {
+        "path": str(path),
+        "run_id": run_id,
+        **{name: context[name] for name in bound},
+    }
+    with_bound = "".join(f", cast(${name} as varchar) as {name}" for name in bound)
     if isinstance(shape, DelimitedRows):
         params["delim"] = shape.delimiter
     all_cols = [*table.key_names, *context_cols]
@@ -294,13 +323,14 @@ def _merge_batch(
         con.execute(
             f"""create or replace temp table _batch as
             with source as ({select_source}),
+            contextual as (select *{with_bound} from source),
             shaped as (
                 select {", ".join(computed)},
                     cast({table.version} as timestamptz) as _version,
                     {record} as _record,
                     now() as _loaded_at,
                     cast($run_id as varchar) as _run_id
-                from source
+                from contextual
             )
             select * from shaped
             qualify row_number() over (

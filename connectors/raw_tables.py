@@ -30,8 +30,9 @@ AMAZON_ORDER_ITEMS = RawTable(
         Column("amazon_order_id", "varchar", "amazon_order_id"),
         Column("order_item_id", "varchar", "rec->>'OrderItemId'"),
     ),
-    # the items of an order are re-read whenever the order changes: they carry its version
-    version="cast($order_last_update_date as timestamptz)",
+    # the items of an order are re-read whenever the order changes: they carry its version,
+    # given per page (connectors.landing.wrap_page) so many orders' items land in one batch
+    version="cast(order_last_update_date as timestamptz)",
     context=("order_last_update_date",),
     drop_fields=("BuyerInfo",),
 )
@@ -151,7 +152,7 @@ ZENDESK_TICKET_COMMENTS = RawTable(
     name="zendesk_ticket_comments",
     platform="zendesk",
     keys=(Column("comment_id", "varchar", "rec->>'id'"),),
-    version=_epoch("$ticket_generated_timestamp"),
+    version=_epoch("ticket_generated_timestamp"),  # per page, like the items above
     context=("ticket_id", "ticket_generated_timestamp"),
     drop_fields=("body", "html_body", "plain_body", "attachments"),
 )

@@ -17,7 +17,7 @@ import duckdb
 
 from connectors.amazon_lwa import AmazonSession, token_source
 from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
-from connectors.base import PageBuffer
+from connectors.base import PageSink
 from connectors.errors import ConnectorError
 from connectors.http import RepeatGuard, find_next_token
 from connectors.landing import read_cursor
@@ -73,7 +73,7 @@ def window(
 def follow_pages(
     session: AmazonSession,
     path: str,
-    buffer: PageBuffer,
+    buffer: PageSink,
     *,
     stream: str,
     params: Mapping[str, str],

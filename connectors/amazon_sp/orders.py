@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from itertools import groupby
 from urllib.parse import quote
 
 import duckdb
@@ -36,7 +35,7 @@ from connectors.amazon_lwa import as_utc
 from connectors.amazon_sp.client import follow_pages, iso_z, open_session, window
 from connectors.amazon_sp.settings import AmazonSpSettings
 from connectors.base import PageBuffer, StreamRun
-from connectors.landing import JsonPages, ensure_state_tables
+from connectors.landing import JsonPages, ensure_state_tables, wrap_page
 from connectors.raw_tables import AMAZON_ORDER_ITEMS, AMAZON_ORDERS
 
 log = logging.getLogger("connectors.amazon_sp")
@@ -48,14 +47,21 @@ ORDER_PAGES = JsonPages(
     columns="""{'payload': 'STRUCT("Orders" JSON[])'}""",
     records="payload.Orders",
 )
+# items pages travel in an envelope carrying their order's LastUpdateDate (wrap_page), so the
+# items of thousands of orders land in a few large batches
 ITEM_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("AmazonOrderId" VARCHAR, "OrderItems" JSON[])'}""",
-    records="payload.OrderItems",
-    page_columns={"amazon_order_id": "payload.AmazonOrderId"},
+    columns="""{
+        'order_last_update_date': 'VARCHAR',
+        'page': 'STRUCT(payload STRUCT("AmazonOrderId" VARCHAR, "OrderItems" JSON[]))'
+    }""",
+    records="page.payload.OrderItems",
+    page_columns={
+        "amazon_order_id": "page.payload.AmazonOrderId",
+        "order_last_update_date": "order_last_update_date",
+    },
 )
 
-# Orders whose items are missing or older than the order, oldest change first so that orders
-# sharing one LastUpdateDate land their items in one batch.
+# Orders whose items are missing or older than the order, oldest change first.
 _ORDERS_NEEDING_ITEMS = f"""
     select orders.amazon_order_id, orders._record ->> 'LastUpdateDate' as last_update_date
     from {AMAZON_ORDERS.qualified} as orders
@@ -100,29 +106,19 @@ def sync_orders(
             )
         orders.close()
         pending = _orders_needing_items(con, run_id, start)
-        last: PageBuffer = orders
-        for last_update, group in groupby(pending, key=lambda row: row[1]):
-            if last is not orders:
-                last.close()
-            last = PageBuffer(
-                con,
-                AMAZON_ORDER_ITEMS,
-                ITEM_PAGES,
-                run,
-                run_id=run_id,
-                context={"order_last_update_date": last_update},
-                max_pages=settings.batch_pages,
+        items = PageBuffer(
+            con, AMAZON_ORDER_ITEMS, ITEM_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
+        )
+        for order_id, last_update in pending:
+            item_pages += follow_pages(
+                session,
+                f"{ORDERS_PATH}/{quote(order_id, safe='')}/orderItems",
+                _Enveloped(items, order_last_update_date=last_update),
+                stream=ORDERS_STREAM,
+                params={},
+                next_params={},
             )
-            for order_id, _ in group:
-                item_pages += follow_pages(
-                    session,
-                    f"{ORDERS_PATH}/{quote(order_id, safe='')}/orderItems",
-                    last,
-                    stream=ORDERS_STREAM,
-                    params={},
-                    next_params={},
-                )
-        last.close(cursor)
+        items.close(cursor)
         run.requests = session.requests
     log.info(
         "amazon_orders: LastUpdated %s..%s, %d order pages, items of %d orders in %d pages, "
@@ -136,6 +132,17 @@ def sync_orders(
         cursor,
     )
     return run.finish(cursor)
+
+
+class _Enveloped:
+    """Adds pages to a buffer inside the envelope that carries their order's version."""
+
+    def __init__(self, buffer: PageBuffer, **context: str) -> None:
+        self.buffer = buffer
+        self.context = context
+
+    def add(self, body: bytes) -> None:
+        self.buffer.add(wrap_page(body, **self.context))
 
 
 def _orders_needing_items(

@@ -30,7 +30,7 @@ import requests
 from connectors.base import PageBuffer, StreamRun
 from connectors.errors import ConnectorError, RecordError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
-from connectors.landing import JsonPages, LoadResult, read_cursor
+from connectors.landing import JsonPages, LoadResult, read_cursor, wrap_page
 from connectors.raw_tables import ZENDESK_TICKET_COMMENTS, ZENDESK_TICKETS, ZENDESK_USERS
 from connectors.zendesk.settings import PLATFORM, ZendeskSettings
 
@@ -42,7 +42,20 @@ TICKETS_EXPORT = "api/v2/incremental/tickets/cursor.json"
 USERS_EXPORT = "api/v2/incremental/users/cursor.json"
 
 TICKET_PAGES = JsonPages(columns="{'tickets': 'JSON[]'}", records="tickets")
-COMMENT_PAGES = JsonPages(columns="{'comments': 'JSON[]'}", records="comments")
+# comments pages travel in an envelope naming their ticket and its version (wrap_page), so the
+# comments of many tickets land in a few large batches
+COMMENT_PAGES = JsonPages(
+    columns="""{
+        'ticket_id': 'VARCHAR',
+        'ticket_generated_timestamp': 'VARCHAR',
+        'page': 'STRUCT(comments JSON[])'
+    }""",
+    records="page.comments",
+    page_columns={
+        "ticket_id": "ticket_id",
+        "ticket_generated_timestamp": "ticket_generated_timestamp",
+    },
+)
 USER_PAGES = JsonPages(columns="{'users': 'JSON[]'}", records="users")
 
 # What the loop needs from a page, read by DuckDB from its bytes (the records themselves are
@@ -94,10 +107,12 @@ def sync_tickets(
             page_size=settings.export_page_size,
             on_page=on_page,
         )
+        comments = PageBuffer(con, ZENDESK_TICKET_COMMENTS, COMMENT_PAGES, run, run_id=run_id)
         for ticket_id, (generated, status) in newest.items():
             if status == "deleted":
                 continue  # a deleted ticket's comments are gone (404)
-            _land_comments(con, session, settings, ticket_id, generated, run=run, run_id=run_id)
+            _read_comments(session, settings, comments, ticket_id, generated, run=run, con=con)
+        comments.close()
     finally:
         session.session.close()
     tickets.close(cursor)
@@ -176,27 +191,20 @@ def _read_export(
         params = {"cursor": after, "per_page": per_page}
 
 
-def _land_comments(
-    con: duckdb.DuckDBPyConnection,
+def _read_comments(
     session: PlatformSession,
     settings: ZendeskSettings,
+    comments: PageBuffer,
     ticket_id: str,
     generated: int,
     *,
     run: StreamRun,
-    run_id: str,
+    con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """Land every comment of one ticket, versioned by the ticket's ``generated_timestamp``."""
+    """Add every comments page of one ticket to ``comments``, versioned by the ticket's
+    ``generated_timestamp``."""
     if not ticket_id.isdigit():
         raise RecordError(PLATFORM, TICKETS_STREAM, f"ticket id {ticket_id!r} is not a number")
-    buffer = PageBuffer(
-        con,
-        ZENDESK_TICKET_COMMENTS,
-        COMMENT_PAGES,
-        run,
-        run_id=run_id,
-        context={"ticket_id": ticket_id, "ticket_generated_timestamp": str(generated)},
-    )
     guard = RepeatGuard(PLATFORM, TICKETS_STREAM)
     url = f"api/v2/tickets/{ticket_id}/comments.json"
     while True:
@@ -204,14 +212,19 @@ def _land_comments(
         if response.status_code == 404:
             log.info("zendesk ticket %s no longer exists; no comments read", ticket_id)
             break
-        ((next_page, comments),) = _page_query(con, _COMMENT_PAGE_SQL, response, TICKETS_STREAM)
-        if comments:
-            buffer.add(response.content)
+        ((next_page, count),) = _page_query(con, _COMMENT_PAGE_SQL, response, TICKETS_STREAM)
+        if count:
+            comments.add(
+                wrap_page(
+                    response.content,
+                    ticket_id=ticket_id,
+                    ticket_generated_timestamp=str(generated),
+                )
+            )
         if not guard.is_new(next_page):
             break
         _require_same_origin(settings, next_page)
         url = next_page
-    buffer.close()
 
 
 def _page_query(
