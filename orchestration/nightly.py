@@ -9,6 +9,7 @@ without it the connectors use the accounts configured in the environment or in `
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=90, help="sandbox history in days")
     parser.add_argument("--orders-per-day", type=int, default=30, help="sandbox, per channel")
     parser.add_argument("--skus", type=int, default=200, help="sandbox catalogue size")
+    parser.add_argument("--tickets-per-day", type=int, default=25, help="sandbox tickets")
     parser.add_argument("--seed", type=int, default=7, help="sandbox random seed")
     parser.add_argument("--as-of", default="", help="ISO-8601 'now' for a replayed night")
     args = parser.parse_args(argv)
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 days=args.days,
                 orders_per_day=args.orders_per_day,
                 skus=args.skus,
+                tickets_per_day=args.tickets_per_day,
                 as_of=as_of,
             )
         )
@@ -77,7 +80,8 @@ def _execute():
     from orchestration.jobs import NIGHTLY_JOB_NAME
 
     job = defs.resolve_job_def(NIGHTLY_JOB_NAME)
-    with DagsterInstance.get() as instance:
+    # dagster-dbt echoes dbt's log to stdout; keep stdout for the summary
+    with DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         return job.execute_in_process(instance=instance, raise_on_error=False)
 
 

@@ -62,7 +62,8 @@ ADS_SQL = """
         sum(cost) / nullif(sum(attributed_sales), 0) as acos,
         sum(cost) / nullif(sum(total_sales), 0) as tacos
     from marts.kpi_ads_daily
-    where local_date > (select max(local_date) from marts.kpi_ads_daily) - 30
+    where attribution_window_days = 7
+        and local_date > (select max(local_date) from marts.kpi_ads_daily) - 30
 """
 
 
