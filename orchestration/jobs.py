@@ -17,7 +17,7 @@ DEFAULT_SCHEDULE_TIMEZONE = "UTC"
 
 nightly_job = dg.define_asset_job(
     NIGHTLY_JOB_NAME,
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     description="Pull every platform, check the raw data, rebuild the KPI marts.",
     executor_def=dg.in_process_executor,
 )

@@ -26,7 +26,10 @@ from sandbox.clock import DAY, HOUR, iso_z, local_day_bounds
 
 ACCOUNT_TIMEZONE = "Europe/London"
 GROUP_ID = 360_000_111_222
-BRAND_ID = 360_000_333_444
+# One Zendesk brand per storefront, as multi-brand sellers run their help desks (US, DE and JP
+# Amazon, the Shopify store); dbt's seed support_brands.csv maps them to marketplaces. A
+# ticket's brand follows from its id, so adding brands changed no random draw.
+BRAND_IDS = (360_000_333_441, 360_000_333_442, 360_000_333_443, 360_000_333_444)
 FORM_ID = 360_000_555_666
 CUSTOM_FIELD_ID = 360_000_777_888
 STATUS_IDS = {
@@ -359,7 +362,7 @@ def ticket_json(ticket: Ticket, as_of: int, base: str) -> dict:
         "fields": [{"id": CUSTOM_FIELD_ID, "value": ticket.tag}],
         "followup_ids": [],
         "ticket_form_id": FORM_ID,
-        "brand_id": BRAND_ID,
+        "brand_id": BRAND_IDS[ticket.ticket_id % len(BRAND_IDS)],
         "allow_channelback": False,
         "allow_attachments": True,
         "from_messaging_channel": False,

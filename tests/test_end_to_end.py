@@ -26,6 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 SELLER = SellerConfig(seed=11, days=8, orders_per_day=4, skus=12, tickets_per_day=4, as_of=AS_OF)
 US = "ATVPDKIKX0DER"
+SECRET_VARIABLES = (
+    "AMAZON_LWA_CLIENT_SECRET",
+    "AMAZON_SP_REFRESH_TOKEN",
+    "AMAZON_ADS_REFRESH_TOKEN",
+    "SHOPIFY_ACCESS_TOKEN",
+    "ZENDESK_API_TOKEN",
+)
 
 
 def _nightly(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -77,6 +84,8 @@ def nightly_twice(tmp_path_factory):
         second = _nightly(env)
         marts_after_second = _marts_fingerprint(work / "warehouse.duckdb")
         yield {
+            "env": env,
+            "work": work,
             "data": sandbox.data,
             "first": first,
             "second": second,
@@ -169,3 +178,15 @@ def test_a_rerun_of_the_same_night_changes_nothing(nightly_twice):
     first_marts, second_marts = nightly_twice["marts"]
     assert len(first_marts) == 6
     assert first_marts == second_marts
+
+
+def test_no_secret_reaches_the_output_the_warehouse_or_the_run_history(nightly_twice):
+    env = nightly_twice["env"]
+    # the configured credentials, and the prefix of every LWA access token the sandbox issues
+    secrets = [env[name].encode() for name in SECRET_VARIABLES] + [b"Atza|"]
+    runs = (nightly_twice["first"], nightly_twice["second"])
+    written = [(run.stdout + run.stderr).encode() for run in runs]
+    written += [path.read_bytes() for path in nightly_twice["work"].rglob("*") if path.is_file()]
+    assert len(written) > 4  # both runs' output, the warehouse, Dagster's run storage
+    for secret in secrets:
+        assert all(secret not in blob for blob in written), secret[:6]

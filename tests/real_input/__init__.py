@@ -1,1 +1,1 @@
-"""Genuine platform payloads replayed end to end: loopback server -> connectors -> raw -> staging."""
+"""Genuine platform payloads replayed end to end: loopback -> connectors -> raw -> staging."""
