@@ -1,5 +1,5 @@
-"""The Ads tests' fixtures (defined beside the SP-API tests, which share them)."""
+"""The Ads tests share the SP-API tests' token-cache fixture (one LWA cache serves both)."""
 
-from tests.connectors.amazon_sp.support import con, fresh_tokens, retry_sleeps
+from tests.connectors.amazon_sp.support import fresh_tokens
 
-__all__ = ["con", "fresh_tokens", "retry_sleeps"]
+__all__ = ["fresh_tokens"]

@@ -28,7 +28,6 @@ from tests.connectors.amazon_sp.support import (
     CLIENT_SECRET,
     FAST,
     TOKEN_PATH,
-    QuickLoopback,
     served,
     token_body,
 )
@@ -139,7 +138,7 @@ def test_fixture_copies_are_byte_identical_to_the_shared_originals() -> None:
 
 
 def test_every_profile_lands_with_its_time_zone_and_currency(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server)
         run = sync_profiles(con, ads_settings(server.url), run_id="run-1", now=NOW)
         (seen,) = [s for s in server.requests if s.path == "/v2/profiles"]
@@ -159,7 +158,7 @@ def test_every_profile_lands_with_its_time_zone_and_currency(con) -> None:
 
 
 def test_the_campaign_report_is_created_polled_downloaded_and_landed(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         run = sync_sp_campaigns(con, ads_settings(server.url), run_id="run-1", now=NOW)
         (create,) = [s for s in server.requests if s.path == "/reporting/reports"]
@@ -209,7 +208,7 @@ def test_the_campaign_report_is_created_polled_downloaded_and_landed(con) -> Non
 
 
 def test_yesterday_is_taken_in_each_profile_s_time_zone(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         settings = ads_settings(server.url, profile_ids=(US_PROFILE, JP_PROFILE), history_days=1)
         run = sync_sp_campaigns(con, settings, run_id="run-1", now=NOW)
@@ -220,7 +219,7 @@ def test_yesterday_is_taken_in_each_profile_s_time_zone(con) -> None:
 
 
 def test_a_first_run_is_cut_into_reports_of_at_most_31_days_then_re_pulls_30(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         settings = ads_settings(server.url, history_days=60)
         sync_sp_campaigns(con, settings, run_id="run-1", now=NOW)
@@ -244,7 +243,7 @@ def test_a_duplicate_request_reuses_the_report_already_running(con) -> None:
         status=425,
         body=served({"code": "425", "detail": f"The Request is a duplicate of : {REPORT_ID}"}),
     )
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows(), create=duplicate)
         sync_sp_campaigns(con, ads_settings(server.url), run_id="run-1", now=NOW)
         paths = [s.path for s in server.requests if s.path.startswith("/reporting/")]
@@ -254,7 +253,7 @@ def test_a_duplicate_request_reuses_the_report_already_running(con) -> None:
 
 
 def test_a_restated_campaign_day_replaces_the_earlier_pull(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, RESTATED_1, RESTATED_2)
         settings = ads_settings(server.url)
         sync_sp_campaigns(con, settings, run_id="night-1", now=NOW)
@@ -273,7 +272,7 @@ def test_a_restated_campaign_day_replaces_the_earlier_pull(con) -> None:
 
 
 def test_amazon_s_summary_rows_without_a_date_are_refused_by_key(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, SAMPLE_ROWS)
         with pytest.raises(RecordError, match=r"no primary key \(profile_id, report_date"):
             sync_sp_campaigns(con, ads_settings(server.url), run_id="run-1", now=NOW)
@@ -282,7 +281,7 @@ def test_amazon_s_summary_rows_without_a_date_are_refused_by_key(con) -> None:
 
 
 def test_a_failed_report_names_its_id_and_reason(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         failed = {**PENDING, "status": "FAILED", "failureReason": "Report generation failed"}
         server.route("GET", f"/reporting/reports/{REPORT_ID}", Canned(body=served(failed)))
@@ -296,7 +295,7 @@ def test_a_failed_report_names_its_id_and_reason(con) -> None:
 
 
 def test_a_report_pending_beyond_the_bound_fails(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         server.route("GET", f"/reporting/reports/{REPORT_ID}", Canned(body=served(PENDING)))
         settings = ads_settings(server.url, report_max_wait_s=0.05)
@@ -305,7 +304,7 @@ def test_a_report_pending_beyond_the_bound_fails(con) -> None:
 
 
 def test_a_profile_id_the_account_does_not_have_is_a_configuration_error(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server)
         settings = ads_settings(server.url, profile_ids=(US_PROFILE, "999"))
         with pytest.raises(ConfigurationError, match=r"AMAZON_ADS_PROFILE_IDS .*\['999'\]"):
@@ -313,7 +312,7 @@ def test_a_profile_id_the_account_does_not_have_is_a_configuration_error(con) ->
 
 
 def test_every_profile_is_reported_when_none_is_configured(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_ads(server, daily_rows())
         settings = ads_settings(server.url, profile_ids=())
         run = sync_sp_campaigns(con, settings, run_id="run-1", now=NOW)

@@ -1,5 +1,6 @@
-"""The SP-API tests' fixtures (defined in support.py, shared with the Ads tests)."""
+"""The SP-API tests' own fixture (defined in support.py, shared with the Ads tests); the
+warehouse and retry fixtures come from tests/connectors/conftest.py."""
 
-from tests.connectors.amazon_sp.support import con, fresh_tokens, retry_sleeps
+from tests.connectors.amazon_sp.support import fresh_tokens
 
-__all__ = ["con", "fresh_tokens", "retry_sleeps"]
+__all__ = ["fresh_tokens"]

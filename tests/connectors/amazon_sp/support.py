@@ -6,22 +6,15 @@ The fixtures are imported by the conftest of tests/connectors/amazon_sp and .../
 from __future__ import annotations
 
 import json
-import threading
-import time
-import types
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
-import urllib3.util.retry
 
 from connectors.amazon_lwa import LwaCredentials, clear_token_cache
 from connectors.amazon_sp import AmazonSpSettings
 from connectors.http import HttpSettings
-from connectors.warehouse import connect
-from tests.support.loopback import Loopback
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "real" / "amazon_sp_api"
 FAST = HttpSettings(connect_timeout_s=2, read_timeout_s=10, total_retries=3, backoff_factor_s=0.01)
@@ -29,20 +22,6 @@ CLIENT_SECRET = "amzn1.oa2-cs.v1.replay-client-secret-0001"
 REFRESH_TOKEN = "Atzr|replay-refresh-token-0001"
 ACCESS_TOKEN = "Atza|replay-access-token-0001"
 TOKEN_PATH = "/auth/o2/token"
-
-
-class QuickLoopback(Loopback):
-    """The shared test server, stopping in milliseconds rather than half a second.
-
-    ``serve_forever`` checks for shutdown every ``poll_interval`` (0.5 s by default), which
-    every test pays once when its server stops; the Amazon tests start one per test.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
 
 
 def genuine(name: str) -> object:
@@ -81,19 +60,3 @@ def fresh_tokens() -> Iterator[None]:
     clear_token_cache()
     yield
     clear_token_cache()
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = connect(tmp_path / "warehouse.duckdb")
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The waits urllib3's Retry asks for, recorded instead of slept."""
-    waits: list[float] = []
-    fake = types.SimpleNamespace(sleep=waits.append, time=time.time)
-    monkeypatch.setattr(urllib3.util.retry, "time", fake)
-    return waits

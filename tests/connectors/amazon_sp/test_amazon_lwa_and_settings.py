@@ -19,12 +19,11 @@ from tests.connectors.amazon_sp.support import (
     FAST,
     REFRESH_TOKEN,
     TOKEN_PATH,
-    QuickLoopback,
     served,
     sp_settings,
     token_body,
 )
-from tests.support.loopback import Canned
+from tests.support.loopback import Canned, Loopback
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 SP_ENV = {
@@ -85,7 +84,7 @@ def test_secrets_stay_out_of_repr_and_are_masked_wherever_they_appear() -> None:
 
 
 def test_one_access_token_serves_every_stream_of_the_run(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         server.route("GET", "/orders/v0/orders", Canned(body=EMPTY_ORDERS))
         server.route("GET", "/finances/v0/financialEvents", Canned(body=EMPTY_REFUNDS))
@@ -107,7 +106,7 @@ def test_one_access_token_serves_every_stream_of_the_run(con) -> None:
 
 def test_the_token_is_renewed_shortly_before_it_expires() -> None:
     now = [1000.0]
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route(
             "POST",
             TOKEN_PATH,
@@ -127,7 +126,7 @@ def test_the_token_is_renewed_shortly_before_it_expires() -> None:
 
 
 def test_a_refused_token_is_renewed_once_and_the_call_succeeds(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route(
             "POST",
             TOKEN_PATH,
@@ -151,7 +150,7 @@ def test_a_refused_token_is_renewed_once_and_the_call_succeeds(con) -> None:
 
 def test_a_second_refusal_fails_clearly_without_leaking_a_secret(con, caplog) -> None:
     caplog.set_level(logging.DEBUG)
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         server.route(
             "GET",
@@ -177,7 +176,7 @@ def test_a_second_refusal_fails_clearly_without_leaking_a_secret(con, caplog) ->
 def test_a_refresh_token_lwa_refuses_names_the_variables_to_check(con, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     refusal = served({"error": "invalid_grant", "error_description": f"bad token {REFRESH_TOKEN}"})
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(status=400, body=refusal))
         with pytest.raises(ConnectorError) as raised:
             sync_orders(con, sp_settings(server.url), run_id="run-1", now=NOW)

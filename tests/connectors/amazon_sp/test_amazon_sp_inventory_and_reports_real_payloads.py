@@ -23,7 +23,6 @@ from connectors.landing import read_cursor
 from tests.connectors.amazon_sp.support import (
     FIXTURES,
     TOKEN_PATH,
-    QuickLoopback,
     genuine,
     served,
     sp_settings,
@@ -92,7 +91,7 @@ def serve_report(
 
 
 def test_inventory_summaries_land_under_the_marketplace_local_date(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         # Amazon's page carries nextToken "seed"; served again, the repeat ends the loop
         server.route("GET", SUMMARIES, Canned(body=served(INVENTORY_PAGE)))
@@ -129,7 +128,7 @@ def test_inventory_summaries_land_under_the_marketplace_local_date(con) -> None:
 
 
 def test_each_marketplace_gets_its_own_local_snapshot_date(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         last_page = copy.deepcopy(INVENTORY_PAGE)
         del last_page["pagination"]  # derived: the last page of a listing has no pagination
@@ -147,7 +146,7 @@ def test_each_marketplace_gets_its_own_local_snapshot_date(con) -> None:
 
 
 def test_the_ledger_report_flow_lands_the_daily_country_rows(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, gzip.compress(LEDGER_TSV))
         run = sync_inventory_ledger(con, sp_settings(server.url), run_id="run-1", now=NOW)
         (created,) = [s for s in server.requests if s.path == REPORTS]
@@ -186,7 +185,7 @@ def test_the_ledger_report_flow_lands_the_daily_country_rows(con) -> None:
 
 
 def test_the_second_ledger_run_re_pulls_the_three_days_up_to_the_last_complete_day(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, gzip.compress(LEDGER_TSV), statuses=("DONE",))
         settings = sp_settings(server.url)
         sync_inventory_ledger(con, settings, run_id="run-1", now=NOW)
@@ -205,7 +204,7 @@ def test_the_second_ledger_run_re_pulls_the_three_days_up_to_the_last_complete_d
 
 
 def test_a_fatal_report_names_its_type_and_id_and_keeps_the_cursor(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, b"", statuses=("IN_QUEUE", "FATAL"))
         with pytest.raises(ConnectorError) as raised:
             sync_inventory_ledger(con, sp_settings(server.url), run_id="run-1", now=NOW)
@@ -218,7 +217,7 @@ def test_a_fatal_report_names_its_type_and_id_and_keeps_the_cursor(con) -> None:
 
 
 def test_a_cancelled_report_means_no_data_lands_nothing_and_moves_the_cursor(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, b"", statuses=("IN_QUEUE", "CANCELLED"))
         run = sync_shipments(con, sp_settings(server.url), run_id="run-1", now=NOW)
         asked_for_document = any(s.path.startswith(DOCUMENTS) for s in server.requests)
@@ -229,7 +228,7 @@ def test_a_cancelled_report_means_no_data_lands_nothing_and_moves_the_cursor(con
 
 
 def test_a_report_still_processing_after_the_bound_fails_with_its_id(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, b"", statuses=("IN_PROGRESS",))
         settings = sp_settings(server.url, report_poll_interval_s=0.01, report_max_wait_s=0.05)
         with pytest.raises(
@@ -244,7 +243,7 @@ def test_a_report_still_processing_after_the_bound_fails_with_its_id(con) -> Non
 
 
 def test_shipments_land_without_buyer_fields_and_keep_their_offsets(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, gzip.compress(shipments_tsv().encode("utf-8")))
         run = sync_shipments(con, sp_settings(server.url), run_id="run-1", now=NOW)
         (created,) = [s for s in server.requests if s.path == REPORTS]
@@ -280,7 +279,7 @@ def test_shipments_land_without_buyer_fields_and_keep_their_offsets(con) -> None
 
 def test_a_cp1252_report_lands_as_the_text_it_declares(con) -> None:
     document = shipments_tsv("Kaffee „Hochland“ 500g; Piña Sirup").encode("cp1252")
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(
             server, document, document_headers={"Content-Type": "text/plain; charset=Cp1252"}
         )
@@ -310,7 +309,7 @@ def test_a_cp1252_report_lands_as_the_text_it_declares(con) -> None:
 def test_an_undecodable_report_fails_loudly_and_lands_nothing(
     con, document, content_type, message
 ) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_report(server, document, document_headers={"Content-Type": content_type})
         with pytest.raises(Exception, match=message):
             sync_shipments(con, sp_settings(server.url), run_id="run-1", now=NOW)

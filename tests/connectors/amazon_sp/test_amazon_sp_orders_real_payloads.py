@@ -23,7 +23,6 @@ from tests.connectors.amazon_sp.support import (
     ACCESS_TOKEN,
     FIXTURES,
     TOKEN_PATH,
-    QuickLoopback,
     genuine,
     served,
     sp_settings,
@@ -66,7 +65,7 @@ def test_fixture_copies_are_byte_identical_to_the_shared_originals() -> None:
 
 
 def test_two_pages_repeating_an_order_land_one_row_for_it(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         server.route(
             "GET",
@@ -105,7 +104,7 @@ def test_two_pages_repeating_an_order_land_one_row_for_it(con) -> None:
 
 
 def test_a_next_token_given_twice_ends_the_loop_and_personal_fields_are_dropped(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         # page 2 is Amazon's example page: the same order, now with buyer and address, and the
         # very token page 1 gave; a third request would get it again forever
@@ -144,7 +143,7 @@ def test_the_copy_with_the_newest_last_update_date_wins(con, newer_first, batch_
     older = copy.deepcopy(PAGE_AFTER_TOKEN)
     first, second = (updated, older) if newer_first else (older, updated)
     first["payload"]["NextToken"] = TOKEN
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         server.route("GET", ORDERS, Canned(body=served(first)), Canned(body=served(second)))
         server.route("GET", f"{ORDERS}/{REPEATED_ORDER}/orderItems", no_items(REPEATED_ORDER))
@@ -169,7 +168,7 @@ def serve_two_orders_and_their_items(server: Loopback) -> None:
 
 
 def test_orders_and_items_land_with_their_keys_timestamps_and_amounts(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_two_orders_and_their_items(server)
         run = sync_orders(con, sp_settings(server.url), run_id="run-1", now=NOW)
         example_item_calls = queries(server, f"{ORDERS}/902-8745147-1934268/orderItems")
@@ -234,7 +233,7 @@ def test_orders_and_items_land_with_their_keys_timestamps_and_amounts(con) -> No
 
 
 def test_a_second_run_asks_no_items_of_unchanged_orders_and_changes_nothing(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_two_orders_and_their_items(server)
         settings = sp_settings(server.url)
         sync_orders(con, settings, run_id="run-1", now=NOW)
@@ -252,7 +251,7 @@ def test_a_second_run_asks_no_items_of_unchanged_orders_and_changes_nothing(con)
 
 
 def test_the_second_window_starts_three_days_before_the_stored_cursor(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_two_orders_and_their_items(server)
         settings = sp_settings(server.url)
         sync_orders(con, settings, run_id="run-1", now=NOW)
@@ -267,7 +266,7 @@ def test_the_second_window_starts_three_days_before_the_stored_cursor(con) -> No
 
 def test_the_window_is_sent_in_utc_with_z_even_when_now_has_another_offset(con) -> None:
     tokyo_now = NOW.astimezone(timezone(timedelta(hours=9)))
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         server.route("GET", ORDERS, Canned(body=served({"payload": {"Orders": []}})))
         sync_orders(con, sp_settings(server.url), run_id="run-1", now=tokyo_now)
@@ -287,7 +286,7 @@ def test_a_naive_now_is_refused_before_any_call(con) -> None:
 
 def test_getorders_400_invalid_input_fails_the_run_and_keeps_the_cursor(con) -> None:
     error = genuine("ordersV0_getOrders_400_sandbox_static.json")[0]["response"]
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         server.route("GET", ORDERS, Canned(status=400, body=served(error)))
         with pytest.raises(ConnectorError, match="answered 400.*InvalidInput") as raised:
@@ -310,7 +309,7 @@ def test_getorderitems_throttled_every_third_call_still_lands_every_order_once(
     orders = page["payload"]["Orders"]
     for index in range(2, 6):  # derived: four more orders shaped like Amazon's
         orders.append({**orders[0], "AmazonOrderId": f"902-0000000-00000{index}"})
-    with QuickLoopback() as server:
+    with Loopback() as server:
         serve_lwa(server)
         server.route("GET", ORDERS, Canned(body=served(page)))
         for number, order in enumerate(orders):

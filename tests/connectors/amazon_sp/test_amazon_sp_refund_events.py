@@ -15,12 +15,11 @@ from connectors.amazon_sp import sync_refund_events
 from connectors.landing import read_cursor
 from tests.connectors.amazon_sp.support import (
     TOKEN_PATH,
-    QuickLoopback,
     served,
     sp_settings,
     token_body,
 )
-from tests.support.loopback import Canned
+from tests.support.loopback import Canned, Loopback
 
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
 EVENTS = "/finances/v0/financialEvents"
@@ -68,7 +67,7 @@ PAGE_2 = {"payload": {"FinancialEvents": {"RefundEventList": [SECOND, THIRD]}}}
 
 
 def test_refund_events_land_once_each_with_their_amounts(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         server.route("GET", EVENTS, Canned(body=served(PAGE_1)), Canned(body=served(PAGE_2)))
         run = sync_refund_events(con, sp_settings(server.url), run_id="run-1", now=NOW)
@@ -106,7 +105,7 @@ def test_refund_events_land_once_each_with_their_amounts(con) -> None:
 
 
 def test_the_re_pull_of_the_last_seven_days_changes_nothing_already_landed(con) -> None:
-    with QuickLoopback() as server:
+    with Loopback() as server:
         server.route("POST", TOKEN_PATH, Canned(body=token_body()))
         server.route("GET", EVENTS, Canned(body=served(PAGE_2)))
         settings = sp_settings(server.url)

@@ -1,4 +1,5 @@
-"""Fixtures of these connector tests: a fresh warehouse, a canned-answer server, retry waits."""
+"""Fixtures every connector test may use: a fresh warehouse, a canned-answer server, retry
+waits recorded instead of slept."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def retry_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(scope="module")
 def _module_loopback() -> Iterator[Loopback]:
-    # one server per module: stopping one waits out its 0.5 s poll interval
+    # one server per test module, cleared before each test
     with Loopback() as server:
         yield server
 
