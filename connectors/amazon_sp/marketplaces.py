@@ -3,14 +3,16 @@
 Needed where a platform answer has no zone of its own: the FBA inventory snapshot is dated by
 the marketplace-local day of the run (what a seller sees as "today" in that store), and the
 ledger report's complete days end at the marketplace's midnight. An id missing here falls back
-to UTC with a warning; add it to the table to lift that.
+to UTC with a warning; add it to dbt_project/seeds/marketplaces.csv to lift that.
 """
 
 from __future__ import annotations
 
+import csv
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 log = logging.getLogger("connectors.amazon_sp")
@@ -23,32 +25,24 @@ class Marketplace:
     time_zone: str
 
 
-MARKETPLACES: dict[str, Marketplace] = {
-    m.marketplace_id: m
-    for m in (
-        Marketplace("ATVPDKIKX0DER", "US", "America/Los_Angeles"),
-        Marketplace("A2EUQ1WTGCTBG2", "CA", "America/Los_Angeles"),
-        Marketplace("A1AM78C64UM0Y8", "MX", "America/Los_Angeles"),
-        Marketplace("A2Q3Y263D00KWC", "BR", "America/Sao_Paulo"),
-        Marketplace("A1F83G8C2ARO7P", "GB", "Europe/London"),
-        Marketplace("A1PA6795UKMFR9", "DE", "Europe/Berlin"),
-        Marketplace("A13V1IB3VIYZZH", "FR", "Europe/Paris"),
-        Marketplace("APJ6JRA9NG5V4", "IT", "Europe/Rome"),
-        Marketplace("A1RKKUPIHCS9HS", "ES", "Europe/Madrid"),
-        Marketplace("A1805IZSGTT6HS", "NL", "Europe/Amsterdam"),
-        Marketplace("AMEN7PMS3EDWL", "BE", "Europe/Brussels"),
-        Marketplace("A2NODRKZP88ZB9", "SE", "Europe/Stockholm"),
-        Marketplace("A1C3SOZRARQ6R3", "PL", "Europe/Warsaw"),
-        Marketplace("A33AVAJ2PDY3EV", "TR", "Europe/Istanbul"),
-        Marketplace("A2VIGQ35RCS4UG", "AE", "Asia/Dubai"),
-        Marketplace("A17E79C6D8DWNP", "SA", "Asia/Riyadh"),
-        Marketplace("ARBP9OOSHTCHU", "EG", "Africa/Cairo"),
-        Marketplace("A21TJRUUN4KGV", "IN", "Asia/Kolkata"),
-        Marketplace("A1VC38T7YXB528", "JP", "Asia/Tokyo"),
-        Marketplace("A19VAU5U5O7RUS", "SG", "Asia/Singapore"),
-        Marketplace("A39IBJ37TRP1C6", "AU", "Australia/Sydney"),
-    )
-}
+# One list of marketplaces for the whole product: the dbt seed that the marts join to.
+MARKETPLACES_SEED = (
+    Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "marketplaces.csv"
+)
+
+
+def _load(seed: Path) -> dict[str, Marketplace]:
+    with seed.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["marketplace_id"]: Marketplace(
+                row["marketplace_id"], row["country_code"], row["time_zone"]
+            )
+            for row in csv.DictReader(handle)
+            if row["channel"] == "amazon"
+        }
+
+
+MARKETPLACES: dict[str, Marketplace] = _load(MARKETPLACES_SEED)
 
 _warned: set[str] = set()
 

@@ -308,18 +308,27 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replayed]:
 
         con = connect(warehouse)
         try:
-            sync = {"run_id": "replay-1", "now": NOW}
-            runs["amazon_orders"] = amazon_sp.sync_orders(con, sp_settings, **sync)
+            runs["amazon_orders"] = amazon_sp.sync_orders(
+                con, sp_settings, run_id="replay-1", now=NOW
+            )
             runs["amazon_inventory_summaries"] = amazon_sp.sync_inventory_summaries(
-                con, sp_settings, **sync
+                con, sp_settings, run_id="replay-1", now=NOW
             )
-            runs["amazon_ads_profiles"] = amazon_ads.sync_profiles(con, ads_settings, **sync)
+            runs["amazon_ads_profiles"] = amazon_ads.sync_profiles(
+                con, ads_settings, run_id="replay-1", now=NOW
+            )
             runs["amazon_ads_sp_campaigns"] = amazon_ads.sync_sp_campaigns(
-                con, ads_settings, **sync
+                con, ads_settings, run_id="replay-1", now=NOW
             )
-            runs["shopify_shops"] = shopify.sync_shop(con, shop_settings, **sync)
-            runs["shopify_orders"] = shopify.sync_orders(con, shop_settings, **sync)
-            runs["zendesk_tickets"] = zendesk.sync_tickets(con, zendesk_settings, **sync)
+            runs["shopify_shops"] = shopify.sync_shop(
+                con, shop_settings, run_id="replay-1", now=NOW
+            )
+            runs["shopify_orders"] = shopify.sync_orders(
+                con, shop_settings, run_id="replay-1", now=NOW
+            )
+            runs["zendesk_tickets"] = zendesk.sync_tickets(
+                con, zendesk_settings, run_id="replay-1", now=NOW
+            )
         finally:
             con.close()
 
