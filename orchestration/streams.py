@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors import raw_tables as rt
+from connectors.inbox import tables as inbox_tables
 from connectors.landing import RawTable
 
 
@@ -129,5 +130,17 @@ STREAMS: tuple[Stream, ...] = (
         "connectors.fx:sync_rates",
         "connectors.fx:FxSettings",
         "Daily ECB reference rates per reporting-currency unit.",
+    ),
+    Stream(
+        "inbox_files",
+        "inbox",
+        # only the tables no API stream writes: ledger and shipments files dropped into the
+        # inbox land in raw.amazon_inventory_ledger / raw.amazon_shipments too, under the API
+        # streams' assets (raw._inbox_manifest says which file brought what)
+        inbox_tables.INBOX_TABLES,
+        "connectors.inbox:sync_inbox",
+        "connectors.inbox:InboxSettings",
+        "Report files and exports dropped into data/inbox/ (TSV/CSV, gzipped or not), "
+        "recognised by their header, each loaded once.",
     ),
 )
