@@ -4,6 +4,14 @@ Retries are urllib3's :class:`~urllib3.util.Retry` mounted on a requests session
 our own: it already backs off exponentially, honours ``Retry-After`` and counts attempts. The
 only extension is :class:`PlatformRetry`, which also understands Amazon's
 ``x-amzn-RateLimit-Limit`` header (requests per second) when a 429 carries no ``Retry-After``.
+
+urllib3 retries what fails before the response headers (connect errors, resets, read timeouts,
+retryable statuses). A body cut off after the headers (connection reset, fewer bytes than
+``Content-Length``, read timeout mid-body) surfaces later, while requests reads the body, so
+:meth:`PlatformSession.request` reads the body itself and asks the same Retry, counted per call,
+whether and how long to wait before sending the request again: transient, bounded, never a
+partial page handed to a connector. A complete body that is not what the platform promised (not
+JSON) is not retried: see :func:`require_json_page`.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ProtocolError
 from urllib3.util.retry import Retry
 
 from connectors.errors import ConnectorError
@@ -25,6 +34,12 @@ from connectors.errors import ConnectorError
 log = logging.getLogger("connectors.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# raised by requests while it reads a body whose transfer broke after the headers
+_BODY_ERRORS = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ConnectionError,
+    requests.exceptions.ContentDecodingError,
+)
 # Query parameters whose values are credentials on some platform; always masked in logs.
 SENSITIVE_PARAMS = frozenset(
     {
@@ -128,7 +143,7 @@ class PlatformSession:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        retry = PlatformRetry(
+        self.retry = retry = PlatformRetry(
             total=self.settings.total_retries,
             connect=self.settings.total_retries,
             read=self.settings.total_retries,
@@ -166,13 +181,38 @@ class PlatformSession:
         url = self.url(path_or_url)
         kwargs.setdefault("timeout", self.settings.timeout)
         started = time.monotonic()
-        try:
-            response = self.session.request(method, url, **kwargs)
-        except requests.RequestException as exc:
-            reason = type(exc).__name__
-            raise ConnectorError(
-                self.platform, stream, f"{method} {sanitize_url(url)} failed: {reason}"
-            ) from None
+        retry: Retry = self.retry
+        while True:
+            try:
+                response = self.session.request(method, url, stream=True, **kwargs)
+            except requests.RequestException as exc:
+                reason = type(exc).__name__
+                raise ConnectorError(
+                    self.platform, stream, f"{method} {sanitize_url(url)} failed: {reason}"
+                ) from None
+            try:
+                response.content  # noqa: B018 - reads the body; a broken transfer raises here
+                break
+            except _BODY_ERRORS as exc:
+                response.close()
+                reason = type(exc).__name__
+                try:
+                    retry = retry.increment(method, url, error=ProtocolError(reason))
+                except MaxRetryError:
+                    raise ConnectorError(
+                        self.platform,
+                        stream,
+                        f"{method} {sanitize_url(url)} failed: the body was cut off ({reason}) "
+                        f"on every one of {self.settings.total_retries + 1} attempts",
+                    ) from None
+                log.warning(
+                    "%s %s %s: body cut off (%s); sending the request again",
+                    self.platform,
+                    method,
+                    sanitize_url(url),
+                    reason,
+                )
+                retry.sleep()
         elapsed_ms = (time.monotonic() - started) * 1000
         log.info(
             "%s %s %s -> %s in %.0f ms (%d bytes)",
@@ -199,6 +239,28 @@ class PlatformSession:
         return self.request("POST", path_or_url, stream=stream, **kwargs)
 
 
+def require_json_page(response: requests.Response, platform: str, stream: str) -> bytes:
+    """The body of a page that must be one JSON object; anything else fails naming the URL.
+
+    A cheap envelope check (the first and last non-blank bytes are ``{`` and ``}``) catches an
+    HTML error page served with 200 and a body cut short whose length header was rewritten to
+    match. It does not parse: DuckDB's reader does that once, at landing, and a page that passes
+    this check but is still malformed fails its whole batch there (nothing of it lands, the
+    cursor stays). Retrying would not help: the answer was complete, only wrong.
+    """
+    body = response.content
+    stripped = body.strip()
+    if not (stripped.startswith(b"{") and stripped.endswith(b"}")):
+        raise ConnectorError(
+            platform,
+            stream,
+            f"{sanitize_url(response.url or '')} answered {response.status_code} with a body "
+            f"that is not a complete JSON object ({len(body)} bytes, starting "
+            f"{redact(body[:40].decode('utf-8', 'replace'))!r}); nothing of this page landed",
+        )
+    return body
+
+
 class RepeatGuard:
     """Ends a pagination loop when a platform hands back a token or URL it already gave.
 
@@ -208,12 +270,14 @@ class RepeatGuard:
     def __init__(self, platform: str, stream: str) -> None:
         self.platform = platform
         self.stream = stream
+        self.repeated = False  # True once a token came back: the pages after it were not read
         self._seen: set[str] = set()
 
     def is_new(self, token: str | None) -> bool:
         if not token:
             return False
         if token in self._seen:
+            self.repeated = True
             log.warning(
                 "%s/%s: next-page token repeated; pagination stopped", self.platform, self.stream
             )

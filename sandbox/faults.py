@@ -8,6 +8,12 @@ answering; with ``status=None`` the real answer follows the delay (a slow platfo
 are checked in the order they were added; the first one that fires answers. ``path_regex`` is
 searched in the request target, path and query string as sent, so a rule can aim at one query
 parameter too.
+
+Transport faults, on the canned or the real answer: ``disconnect=True`` resets the connection
+without answering (no status line at all); ``truncate_at=N`` sends the headers with the full
+``Content-Length`` and only the first N body bytes, then resets the connection (a transfer cut
+mid-body); ``truncate_at=N, stall_s=S`` sends N bytes, then waits S seconds before the rest (a
+read timeout mid-body when S exceeds the client's read timeout).
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ class FaultRule:
     times: int | None = None  # None: no limit
     every_nth: int | None = None
     delay_s: float = 0.0
+    disconnect: bool = False
+    truncate_at: int | None = None
+    stall_s: float = 0.0
     # bookkeeping, updated under the Faults lock
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
@@ -35,6 +44,8 @@ class FaultRule:
         self._pattern = re.compile(self.path_regex)
         if self.every_nth is not None and self.every_nth < 1:
             raise ValueError("every_nth must be at least 1")
+        if self.truncate_at is not None and self.truncate_at < 0:
+            raise ValueError("truncate_at must be at least 0")
 
     def matches(self, method: str, target: str) -> bool:
         return self.method.upper() in (method.upper(), "*") and bool(self._pattern.search(target))

@@ -13,6 +13,8 @@ change while it runs.
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 # importing the API modules registers their routes
 from sandbox import api_ads, api_amazon, api_fx, api_shopify, api_zendesk, documents  # noqa: F401
-from sandbox.faults import Faults
+from sandbox.faults import FaultRule, Faults
 from sandbox.generator import SellerConfig, SellerData, generate
 from sandbox.state import (
     ADS_REFRESH_TOKEN,
@@ -168,18 +170,19 @@ def _handler_class(sandbox_ref: list[Sandbox], state: ServerState) -> type[BaseH
             rule = sandbox.faults.pick(self.command, self.path)
             if rule is not None and rule.delay_s:
                 time.sleep(rule.delay_s)
+            if rule is not None and rule.disconnect:
+                self._reset()
+                return
             if rule is not None and rule.status is not None:
                 response = Response(rule.status, rule.body, dict(rule.headers))
                 response.headers.setdefault("Content-Type", JSON_TYPE)
             else:
                 response = _dispatch(state, self.command, parts.path, parts.query, body, self)
-            self.send_response(response.status)
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
+            try:
+                self._send(response, rule)
+            except OSError:  # the client gave up (its read timeout): nothing left to answer
+                self.close_connection = True
+                return
             log.debug(
                 "%s %s -> %d in %.1f ms",
                 self.command,
@@ -187,6 +190,39 @@ def _handler_class(sandbox_ref: list[Sandbox], state: ServerState) -> type[BaseH
                 response.status,
                 (time.monotonic() - started) * 1000,
             )
+
+        def _send(self, response: Response, rule: FaultRule | None) -> None:
+            self.send_response(response.status)
+            for name, value in response.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            cut = None if rule is None else rule.truncate_at
+            if cut is None:
+                self.wfile.write(response.body)
+                return
+            self.wfile.write(response.body[:cut])
+            self.wfile.flush()
+            if rule is not None and rule.stall_s:
+                time.sleep(rule.stall_s)
+                self.wfile.write(response.body[cut:])
+                self.close_connection = True
+            else:
+                self._reset()
+
+        def _reset(self) -> None:
+            """Drop the connection with a TCP reset, as a failing load balancer does."""
+            self.close_connection = True
+            try:
+                self.wfile.flush()
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.connection.close()
+            except OSError:
+                pass
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 

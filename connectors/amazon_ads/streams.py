@@ -35,6 +35,7 @@ from connectors.amazon_ads.settings import PLATFORM, AmazonAdsSettings
 from connectors.amazon_lwa import AmazonSession, as_utc, token_source
 from connectors.base import StreamRun
 from connectors.errors import ConfigurationError, ConnectorError
+from connectors.http import redact, sanitize_url
 from connectors.landing import JsonRecords, LoadResult, land, read_cursor, save_cursor
 from connectors.raw_tables import AMAZON_ADS_PROFILES, AMAZON_ADS_SP_CAMPAIGNS
 
@@ -112,7 +113,18 @@ def _selected_profiles(
     session: AmazonSession, settings: AmazonAdsSettings
 ) -> list[Mapping[str, object]]:
     # a handful of small objects: parsed in Python, unlike report rows
-    profiles = session.get(PROFILES_PATH, stream=CAMPAIGNS_STREAM).json()
+    response = session.get(PROFILES_PATH, stream=CAMPAIGNS_STREAM)
+    try:
+        profiles = response.json()
+    except ValueError:
+        profiles = None
+    if not isinstance(profiles, list):
+        raise ConnectorError(
+            PLATFORM,
+            CAMPAIGNS_STREAM,
+            f"{sanitize_url(response.url)} did not answer a JSON list of profiles: "
+            f"{redact(response.text[:200])}",
+        )
     if not settings.profile_ids:
         return list(profiles)
     by_id = {str(profile["profileId"]): profile for profile in profiles}
@@ -149,7 +161,7 @@ def _sync_profile(
         start = end - timedelta(days=settings.history_days - 1)
     cursor = stored
     for chunk_start, chunk_end in _chunks(start, end, settings.max_report_days):
-        rows = fetch_sp_campaign_report(
+        rows = _fetch_report(
             session,
             settings,
             profile_id=profile_id,
@@ -157,17 +169,27 @@ def _sync_profile(
             end=chunk_end,
             stream=stream,
         )
+        try:
+            result = land(
+                con,
+                AMAZON_ADS_SP_CAMPAIGNS,
+                ROWS,
+                [rows.content],
+                run_id=run_id,
+                stream=stream,
+                context={"profile_id": profile_id},
+                cursor=chunk_end.isoformat(),
+            )
+        except duckdb.Error as exc:
+            # a complete download that is not the gzipped JSON array promised: retrying the same
+            # file would not help; nothing of it landed and the cursor stays
+            raise ConnectorError(
+                PLATFORM,
+                stream,
+                f"report {chunk_start}..{chunk_end} from {sanitize_url(rows.url)} is not a "
+                f"readable JSON array of rows: {type(exc).__name__}",
+            ) from None
         cursor = chunk_end.isoformat()
-        result = land(
-            con,
-            AMAZON_ADS_SP_CAMPAIGNS,
-            ROWS,
-            [rows],
-            run_id=run_id,
-            stream=stream,
-            context={"profile_id": profile_id},
-            cursor=cursor,
-        )
         run.add(AMAZON_ADS_SP_CAMPAIGNS, result)
     if cursor is None:
         # a first run with nothing to ask for (history_days < 1): start from yesterday next time
@@ -188,6 +210,22 @@ def fetch_sp_campaign_report(
     sleep: Callable[[float], None] = time.sleep,
 ) -> bytes:
     """Create (or reuse) one daily spCampaigns report, wait for it, return the gzipped rows."""
+    return _fetch_report(
+        session, settings, profile_id=profile_id, start=start, end=end, stream=stream, sleep=sleep
+    ).content
+
+
+def _fetch_report(
+    session: AmazonSession,
+    settings: AmazonAdsSettings,
+    *,
+    profile_id: str,
+    start: date,
+    end: date,
+    stream: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> requests.Response:
+    """:func:`fetch_sp_campaign_report`, returning the download (its URL names the file)."""
     scope = {"Amazon-Advertising-API-Scope": profile_id}
     request = {
         "name": f"kpi-warehouse spCampaigns {profile_id} {start}..{end}",
@@ -240,7 +278,7 @@ def fetch_sp_campaign_report(
                 f"{settings.report_max_wait_s:.0f} s (report_max_wait_s)",
             )
         sleep(settings.report_poll_interval_s)
-    return session.download(str(report["url"]), stream=stream).content
+    return session.download(str(report["url"]), stream=stream)
 
 
 def _duplicate_of(response: requests.Response, stream: str) -> str:

@@ -19,7 +19,7 @@ from connectors.amazon_lwa import AmazonSession, token_source
 from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
 from connectors.base import PageSink
 from connectors.errors import ConnectorError
-from connectors.http import RepeatGuard, find_next_token
+from connectors.http import RepeatGuard, find_next_token, require_json_page
 from connectors.landing import read_cursor
 
 log = logging.getLogger("connectors.amazon_sp")
@@ -79,20 +79,24 @@ def follow_pages(
     params: Mapping[str, str],
     next_params: Mapping[str, str],
     token_param: str = "NextToken",
+    guard: RepeatGuard | None = None,
 ) -> int:
     """GET ``path`` and every page after it, adding each body to ``buffer``; returns the pages.
 
     ``next_params`` are sent beside the token on later pages (getOrders wants MarketplaceIds,
     inventory summaries want every filter again, Finances and getOrderItems want the token only).
+    Pass a ``guard`` to learn afterwards whether the platform repeated a token (``repeated``):
+    the window was then not read to its end, and a windowed stream must keep its cursor.
     """
-    guard = RepeatGuard(PLATFORM, stream)
+    guard = guard or RepeatGuard(PLATFORM, stream)
     query: Mapping[str, str] = params
     pages = 0
     while True:
         response = session.get(path, stream=stream, params=dict(query))
         pages += 1
-        buffer.add(response.content)
-        token = find_next_token(response.content)
+        body = require_json_page(response, PLATFORM, stream)
+        buffer.add(body)
+        token = find_next_token(body)
         if not guard.is_new(token):
             return pages
         if pages >= MAX_PAGES:

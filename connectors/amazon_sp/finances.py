@@ -20,8 +20,9 @@ import duckdb
 
 from connectors.amazon_lwa import as_utc
 from connectors.amazon_sp.client import follow_pages, iso_z, open_session, window
-from connectors.amazon_sp.settings import AmazonSpSettings
+from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
 from connectors.base import PageBuffer, StreamRun
+from connectors.http import RepeatGuard
 from connectors.landing import JsonPages
 from connectors.raw_tables import AMAZON_REFUND_EVENTS
 
@@ -48,6 +49,7 @@ def sync_refund_events(
         con, AMAZON_REFUND_EVENTS, REFUND_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
     )
     pages = 0
+    guard = RepeatGuard(PLATFORM, REFUNDS_STREAM)
     with open_session(settings) as session:
         if start < end:
             pages = follow_pages(
@@ -55,6 +57,7 @@ def sync_refund_events(
                 EVENTS_PATH,
                 buffer,
                 stream=REFUNDS_STREAM,
+                guard=guard,
                 params={
                     "PostedAfter": iso_z(start),
                     "PostedBefore": cursor,
@@ -62,7 +65,9 @@ def sync_refund_events(
                 },
                 next_params={},
             )
-        buffer.close(cursor)
+        # a repeated token cut the window short: keep the stored cursor so the next run reads
+        # the whole window again (upserts make the re-read harmless)
+        buffer.close(None if guard.repeated else cursor)
         run.requests = session.requests
     log.info(
         "amazon_refund_events: Posted %s..%s, %d pages, %d events, cursor %s",
@@ -72,4 +77,4 @@ def sync_refund_events(
         run.records,
         cursor,
     )
-    return run.finish(cursor)
+    return run.finish(None if guard.repeated else cursor)

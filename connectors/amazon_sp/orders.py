@@ -12,8 +12,9 @@ up to 50 MarketplaceIds). The cursor is that window end.
 Items: getOrderItems is asked for every order whose stored items are older than the order
 itself (none yet, or landed for an earlier LastUpdateDate), among the orders landed by this run
 or last updated inside this window. Asking the warehouse rather than remembering ids in memory
-makes the stream crash-safe: the orders land before their items, the cursor moves only after the
-last items, and a run that died half way asks again for exactly the orders still missing items.
+makes the stream crash-safe: the orders land before their items, all items pages of one order
+land in the same batch, the cursor moves only after the last items, and a run that died half way
+asks again for exactly the orders still missing items.
 It also means an unchanged order is never asked twice, which matters on an endpoint limited to
 about one call every two seconds. (An order that genuinely has no items is asked again on each
 run while it stays inside the re-pull window: harmless, a few calls.)
@@ -33,8 +34,9 @@ import duckdb
 
 from connectors.amazon_lwa import as_utc
 from connectors.amazon_sp.client import follow_pages, iso_z, open_session, window
-from connectors.amazon_sp.settings import AmazonSpSettings
+from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
 from connectors.base import PageBuffer, StreamRun
+from connectors.http import RepeatGuard
 from connectors.landing import JsonPages, ensure_state_tables, wrap_page
 from connectors.raw_tables import AMAZON_ORDER_ITEMS, AMAZON_ORDERS
 
@@ -88,6 +90,7 @@ def sync_orders(
         con, AMAZON_ORDERS, ORDER_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
     )
     order_pages = item_pages = 0
+    guard = RepeatGuard(PLATFORM, ORDERS_STREAM)
     with open_session(settings) as session:
         if start < end:
             marketplaces = ",".join(settings.marketplace_ids)
@@ -96,6 +99,7 @@ def sync_orders(
                 ORDERS_PATH,
                 orders,
                 stream=ORDERS_STREAM,
+                guard=guard,
                 params={
                     "MarketplaceIds": marketplaces,
                     "LastUpdatedAfter": iso_z(start),
@@ -110,15 +114,19 @@ def sync_orders(
             con, AMAZON_ORDER_ITEMS, ITEM_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
         )
         for order_id, last_update in pending:
+            order_pages = _Enveloped(order_last_update_date=last_update)
             item_pages += follow_pages(
                 session,
                 f"{ORDERS_PATH}/{quote(order_id, safe='')}/orderItems",
-                _Enveloped(items, order_last_update_date=last_update),
+                order_pages,
                 stream=ORDERS_STREAM,
                 params={},
                 next_params={},
             )
-        items.close(cursor)
+            items.add_together(order_pages.pages)
+        # a repeated token cut the window short: keep the stored cursor so the next run reads
+        # the whole window again (upserts make the re-read harmless)
+        items.close(None if guard.repeated else cursor)
         run.requests = session.requests
     log.info(
         "amazon_orders: LastUpdated %s..%s, %d order pages, items of %d orders in %d pages, "
@@ -131,18 +139,23 @@ def sync_orders(
         run.records,
         cursor,
     )
-    return run.finish(cursor)
+    return run.finish(None if guard.repeated else cursor)
 
 
 class _Enveloped:
-    """Adds pages to a buffer inside the envelope that carries their order's version."""
+    """Collects one order's items pages inside the envelope that carries its version.
 
-    def __init__(self, buffer: PageBuffer, **context: str) -> None:
-        self.buffer = buffer
+    They are handed to the buffer together, so they land in one transaction: a run killed
+    between two of them must not leave the order with part of its items, which would look
+    complete to the next run (its stored items are as new as the order) and never be asked again.
+    """
+
+    def __init__(self, **context: str) -> None:
         self.context = context
+        self.pages: list[bytes] = []
 
     def add(self, body: bytes) -> None:
-        self.buffer.add(wrap_page(body, **self.context))
+        self.pages.append(wrap_page(body, **self.context))
 
 
 def _orders_needing_items(
