@@ -77,8 +77,17 @@ class PageBuffer:
         self._bytes = 0
 
     def add(self, body: bytes) -> None:
-        self._pages.append(body)
-        self._bytes += len(body)
+        self.add_together([body])
+
+    def add_together(self, bodies: list[bytes]) -> None:
+        """Add pages that must land in the same batch, e.g. every items page of one order.
+
+        A batch may hold more than ``max_pages`` this way; the limit is checked after the last.
+        """
+        if not bodies:
+            return
+        self._pages.extend(bodies)
+        self._bytes += sum(len(body) for body in bodies)
         if len(self._pages) >= self.max_pages or self._bytes >= self.max_bytes:
             self.flush()
 
