@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors.base import DEFAULT_BATCH_PAGES
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings, register_secret
 
@@ -29,6 +30,7 @@ class ShopifySettings:
     api_version: str = DEFAULT_API_VERSION
     history_days: int = DEFAULT_HISTORY_DAYS
     page_size: int = MAX_PAGE_SIZE  # orders per page (``limit``); Shopify allows 1-250
+    batch_pages: int = DEFAULT_BATCH_PAGES  # pages landed per transaction
     http: HttpSettings = field(default_factory=HttpSettings)
 
     def __post_init__(self) -> None:

@@ -97,6 +97,7 @@ def sync_orders(
             run,
             run_id=run_id,
             context={"shop_domain": _shop_domain(con, session, settings, run)},
+            max_pages=settings.batch_pages,
         )
         response = _get(session, "orders.json", stream=ORDERS_STREAM, run=run, params=params)
         while True:

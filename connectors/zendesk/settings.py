@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors.base import DEFAULT_BATCH_PAGES
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings, register_secret
 
@@ -30,6 +31,7 @@ class ZendeskSettings:
     api_token: str = field(repr=False)
     history_days: int = DEFAULT_HISTORY_DAYS
     export_page_size: int = MAX_EXPORT_PAGE_SIZE  # records per export page (``per_page``)
+    batch_pages: int = DEFAULT_BATCH_PAGES  # pages landed per transaction
     http: HttpSettings = field(default_factory=HttpSettings)
 
     def __post_init__(self) -> None:

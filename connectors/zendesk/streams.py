@@ -82,7 +82,9 @@ def sync_tickets(
     run = StreamRun(TICKETS_STREAM)
     stored = read_cursor(con, TICKETS_STREAM)
     start_time = _unix(_as_utc(now) - timedelta(days=settings.history_days))
-    tickets = PageBuffer(con, ZENDESK_TICKETS, TICKET_PAGES, run, run_id=run_id)
+    tickets = PageBuffer(
+        con, ZENDESK_TICKETS, TICKET_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
+    )
     # ticket id -> (newest generated_timestamp read in this run, the status of that copy)
     newest: dict[str, tuple[int, str]] = {}
 
@@ -107,7 +109,14 @@ def sync_tickets(
             page_size=settings.export_page_size,
             on_page=on_page,
         )
-        comments = PageBuffer(con, ZENDESK_TICKET_COMMENTS, COMMENT_PAGES, run, run_id=run_id)
+        comments = PageBuffer(
+            con,
+            ZENDESK_TICKET_COMMENTS,
+            COMMENT_PAGES,
+            run,
+            run_id=run_id,
+            max_pages=settings.batch_pages,
+        )
         for ticket_id, (generated, status) in newest.items():
             if status == "deleted":
                 continue  # a deleted ticket's comments are gone (404)

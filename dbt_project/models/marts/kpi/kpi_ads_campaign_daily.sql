@@ -1,6 +1,8 @@
 -- One row per marketplace, local day (the ads profile's zone, as Amazon reports it),
 -- Sponsored Products campaign and attribution window. Ratios come from this row's own parts;
 -- a zero denominator gives NULL, and spend without attributed sales is flagged.
+-- is_provisional: the day is within var ads_settle_days of the marketplace's newest report day
+-- (Amazon restates attributed purchases and sales for weeks; the nightly run re-pulls them).
 with
 
 campaign_days as (
@@ -48,7 +50,10 @@ final as (
         cost > 0 and coalesce(attributed_sales, 0) = 0 as has_spend_without_sales,
         coalesce(attributed_sales, 0) > 0 and clicks = 0 as has_sales_without_clicks,
         cost_local,
-        coalesce(attributed_sales_local, 0) as attributed_sales_local
+        coalesce(attributed_sales_local, 0) as attributed_sales_local,
+        date_diff(
+            'day', local_date, max(local_date) over (partition by marketplace_id)
+        ) < {{ var('ads_settle_days') }} as is_provisional
 
     from campaign_days
 

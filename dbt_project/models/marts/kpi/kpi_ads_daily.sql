@@ -2,6 +2,7 @@
 -- campaigns, every ratio a ratio of the day's sums (never an average of campaign ratios), and
 -- TACoS against the marketplace's total sales of that day (gmv of kpi_sales_daily, same
 -- reporting currency). A day with spend and no sales has NULL ACoS/TACoS and a flag.
+-- is_provisional: its campaign rows are (ads settle window), or its sales day is (TACoS).
 with
 
 campaign_days as (
@@ -18,7 +19,8 @@ campaign_days as (
         cost,
         attributed_sales,
         cost_local,
-        attributed_sales_local
+        attributed_sales_local,
+        is_provisional
 
     from {{ ref('kpi_ads_campaign_daily') }}
 
@@ -30,7 +32,8 @@ sales_days as (
         marketplace_id,
         local_date,
         gmv,
-        gmv_local
+        gmv_local,
+        is_provisional
 
     from {{ ref('kpi_sales_daily') }}
 
@@ -50,7 +53,8 @@ summed as (
         cast(sum(cost) as decimal(18, 4)) as cost,
         cast(sum(attributed_sales) as decimal(18, 4)) as attributed_sales,
         cast(sum(cost_local) as decimal(18, 4)) as cost_local,
-        cast(sum(attributed_sales_local) as decimal(18, 4)) as attributed_sales_local
+        cast(sum(attributed_sales_local) as decimal(18, 4)) as attributed_sales_local,
+        bool_or(is_provisional) as is_provisional
 
     from campaign_days
 
@@ -82,7 +86,8 @@ final as (
         summed.cost > 0 and coalesce(sales_days.gmv, 0) = 0 as has_spend_without_total_sales,
         summed.cost_local,
         summed.attributed_sales_local,
-        coalesce(sales_days.gmv_local, 0) as total_sales_local
+        coalesce(sales_days.gmv_local, 0) as total_sales_local,
+        summed.is_provisional or coalesce(sales_days.is_provisional, false) as is_provisional
 
     from summed
 

@@ -2,6 +2,8 @@
 -- and local day of ticket CREATION in the support time zone (var support_time_zone): tickets
 -- created, how many got a first reply (at any later time) and the minutes to it. Averages are
 -- sum / answered tickets; unanswered tickets add nothing to the sums (never 0 minutes).
+-- is_provisional: the day is within var support_settle_days of the newest support day of the
+-- whole mart (one export serves every brand): late first replies still change those cohorts.
 with
 
 tickets as (
@@ -51,7 +53,9 @@ final as (
             as first_response_minutes,
         first_response_business_minutes_sum,
         {{ ratio('first_response_business_minutes_sum', 'answered_tickets_count') }}
-            as first_response_business_minutes
+            as first_response_business_minutes,
+        date_diff('day', local_date, max(local_date) over ())
+            < {{ var('support_settle_days') }} as is_provisional
 
     from summed
 

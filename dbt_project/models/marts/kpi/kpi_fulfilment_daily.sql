@@ -2,6 +2,8 @@
 -- shipped that day and how many shipped by their deadline (Amazon LatestShipDate; Shopify
 -- created_at + var shopify_handling_hours). Orders without a known deadline (an Amazon
 -- shipment of an order not loaded) are counted apart and left out of the rates.
+-- is_provisional: the day is within var fulfilment_settle_days of the marketplace's newest ship
+-- day (the shipments report is re-pulled for 3 days; late-posted shipments still arrive).
 with
 
 shipments as (
@@ -43,7 +45,10 @@ final as (
         shipped_late_count,
         shipped_without_deadline_count,
         {{ ratio('shipped_on_time_count', 'shipped_orders_count') }} as on_time_shipment_rate,
-        {{ ratio('shipped_late_count', 'shipped_orders_count') }} as late_shipment_rate
+        {{ ratio('shipped_late_count', 'shipped_orders_count') }} as late_shipment_rate,
+        date_diff(
+            'day', local_date, max(local_date) over (partition by marketplace_id)
+        ) < {{ var('fulfilment_settle_days') }} as is_provisional
 
     from summed
 

@@ -2,6 +2,8 @@
 -- hand, units sold that local day, and trailing 30-day (the day and the 29 before) sums.
 -- Units sold per day = trailing 30-day units sold / 30. No sale in the window: turnover days
 -- and days of supply are NULL (never 0 or infinity) and is_dead_stock is set when units remain.
+-- is_provisional: the day is within var inventory_settle_days of the marketplace's newest
+-- inventory day (the ledger is re-pulled for 3 days and its newest days still change).
 with
 
 on_hand as (
@@ -102,7 +104,10 @@ final as (
         ) }} as inventory_turnover_days,
         {{ ratio('on_hand_units', 'trailing_30d_units_sold / 30.0') }} as days_of_supply,
         on_hand_units = 0 as is_stock_out,
-        trailing_30d_units_sold = 0 and on_hand_units > 0 as is_dead_stock
+        trailing_30d_units_sold = 0 and on_hand_units > 0 as is_dead_stock,
+        date_diff(
+            'day', local_date, max(local_date) over (partition by marketplace_id)
+        ) < {{ var('inventory_settle_days') }} as is_provisional
 
     from trailing_sums
 

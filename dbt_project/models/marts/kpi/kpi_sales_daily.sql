@@ -5,6 +5,8 @@
 -- paid (by ORDER date: it grows as refunds arrive); the *_by_refund_date columns are the cash
 -- view, refunds paid that day whatever the order day. Amounts in the reporting currency
 -- (var reporting_currency) at each day's rate, with `_local` companions in currency_code.
+-- is_provisional: the day is within var sales_settle_days of the marketplace's newest order day
+-- (refunds and cancellations still arrive and the nightly re-pull still rewrites it).
 with
 
 orders as (
@@ -126,6 +128,18 @@ active_days as (
 
 ),
 
+newest_order_days as (
+
+    select
+        marketplace_id,
+        max(order_local_date) as newest_order_date
+
+    from orders
+
+    group by marketplace_id
+
+),
+
 marketplace_bounds as (
 
     select
@@ -145,7 +159,8 @@ spine as (
 
     select
         marketplace_bounds.marketplace_id,
-        cast(calendar.calendar_day as date) as local_date
+        cast(calendar.calendar_day as date) as local_date,
+        marketplace_bounds.last_date
 
     from marketplace_bounds,
         unnest(generate_series(
@@ -182,12 +197,21 @@ joined as (
         cast(
             coalesce(refunds_by_refund_day.refund_amount_local_by_refund_date, 0)
             as decimal(18, 4)
-        ) as refund_amount_local_by_refund_date
+        ) as refund_amount_local_by_refund_date,
+        -- a marketplace with refunds but no order loaded settles against its newest refund day
+        date_diff(
+            'day',
+            spine.local_date,
+            coalesce(newest_order_days.newest_order_date, spine.last_date)
+        ) < {{ var('sales_settle_days') }} as is_provisional
 
     from spine
 
     left join marketplaces
         on spine.marketplace_id = marketplaces.marketplace_id
+
+    left join newest_order_days
+        on spine.marketplace_id = newest_order_days.marketplace_id
 
     left join orders_by_day
         on spine.marketplace_id = orders_by_day.marketplace_id
@@ -229,7 +253,8 @@ final as (
         refunds_count_by_refund_date,
         refunded_units_by_refund_date,
         refund_amount_by_refund_date,
-        refund_amount_local_by_refund_date
+        refund_amount_local_by_refund_date,
+        is_provisional
 
     from joined
 
