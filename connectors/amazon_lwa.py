@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 import requests
 
-from connectors.errors import ConfigurationError, ConnectorError
+from connectors.errors import AuthenticationError, ConfigurationError, ConnectorError
 from connectors.http import HttpSettings, PlatformSession, register_secret
 
 log = logging.getLogger("connectors.amazon_lwa")
@@ -149,7 +149,7 @@ class LwaTokenSource:
             session.session.close()
         self.exchanges += 1
         if response.status_code != 200:
-            raise ConnectorError(
+            raise AuthenticationError(
                 PLATFORM,
                 stream,
                 f"the token endpoint refused the refresh token ({_error_code(response)}): "
@@ -269,7 +269,7 @@ class AmazonSession:
                     path.split("?")[0],
                     response.status_code,
                 )
-        raise ConnectorError(
+        raise AuthenticationError(
             self.platform,
             stream,
             f"{method} {path.split('?')[0]} answered {response.status_code} with a freshly "

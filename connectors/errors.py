@@ -18,3 +18,8 @@ class ConfigurationError(ConnectorError):
 
 class RecordError(ConnectorError):
     """A record could not be landed; the message names the record and the field."""
+
+
+class AuthenticationError(ConnectorError):
+    """The platform refused the credentials; the message names the setting to fix. Retrying
+    the same credentials cannot help, so the run fails at once instead."""

@@ -46,3 +46,43 @@ def connect(
 def _sql_literal(path: Path) -> str:
     # ATTACH takes no bound parameters; the path is ours (never user data), quotes are doubled.
     return str(path).replace("'", "''")
+
+
+SANDBOX_ORIGIN = "sandbox"
+ACCOUNTS_ORIGIN = "accounts"
+
+
+class WarehouseOriginError(RuntimeError):
+    """The warehouse holds the other kind of data (sandbox vs real accounts)."""
+
+
+def current_origin() -> str:
+    """What this process loads: ``KPI_WAREHOUSE_ORIGIN`` (the sandbox sets ``sandbox``)."""
+    return os.environ.get("KPI_WAREHOUSE_ORIGIN", ACCOUNTS_ORIGIN)
+
+
+def claim(con: duckdb.DuckDBPyConnection, origin: str, path: Path | str) -> None:
+    """Mark a new warehouse as holding sandbox or real-account data; refuse to mix the two.
+
+    Cursors, keys and marketplace ids are the same in both, so sandbox orders loaded into a
+    real warehouse (or the reverse) would silently land in the real KPIs.
+    """
+    con.execute("create schema if not exists raw")
+    con.execute(
+        "create table if not exists raw._warehouse_origin "
+        "(origin varchar not null, claimed_at timestamptz not null)"
+    )
+    row = con.execute("select origin from raw._warehouse_origin limit 1").fetchone()
+    if row is None:
+        con.execute("insert into raw._warehouse_origin values (?, now())", [origin])
+        return
+    if row[0] != origin:
+        held = (
+            "the sandbox seller (made by `make run`)"
+            if row[0] == SANDBOX_ORIGIN
+            else ("data from your real accounts")
+        )
+        raise WarehouseOriginError(
+            f"{path} holds {held}; this run loads {origin} data, and the two must not mix. "
+            "Move that file away, or point KPI_WAREHOUSE_PATH at another file, and run again."
+        )

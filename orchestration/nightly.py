@@ -19,6 +19,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from connectors.http import SecretsFilter
+from connectors.warehouse import WarehouseOriginError, claim, connect, current_origin
 from orchestration import environment
 
 log = logging.getLogger("orchestration.nightly")
@@ -33,9 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets-per-day", type=int, default=25, help="sandbox tickets")
     parser.add_argument("--seed", type=int, default=7, help="sandbox random seed")
     parser.add_argument("--as-of", default="", help="ISO-8601 'now' for a replayed night")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also log every HTTP request (INFO)"
+    )
     args = parser.parse_args(argv)
 
-    _configure_logging()
+    _configure_logging(verbose=args.verbose)
     environment.apply()
     load_dotenv(Path.cwd() / ".env", override=False)  # real exports win over .env
     if args.as_of:
@@ -61,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["KPI_AS_OF"] = as_of.isoformat()
         log.info("sandbox platforms serving on %s (as of %s)", sandbox.base_url, as_of)
     try:
+        _check_origin(Path(os.environ["KPI_WAREHOUSE_PATH"]))
         result = _execute()
+    except WarehouseOriginError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         if sandbox is not None:
             sandbox.stop()
@@ -71,6 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     outcome = run_outcome(result)
     print(render_summary(outcome, Path(os.environ["KPI_WAREHOUSE_PATH"])))
     return 0 if outcome.succeeded else 1
+
+
+def _check_origin(path: Path) -> None:
+    """Refuse before any download when the warehouse holds the other kind of data."""
+    con = connect(path)
+    try:
+        claim(con, current_origin(), path)
+    finally:
+        con.close()
 
 
 def _execute():
@@ -92,11 +109,15 @@ def _as_of(text: str) -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def _configure_logging() -> None:
+def _configure_logging(*, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(SecretsFilter())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
+    if not verbose:
+        # one line per request is thousands on a first run; the per-stream lines remain
+        for name in ("connectors.http", "sandbox"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

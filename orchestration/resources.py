@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
-from connectors.warehouse import connect, warehouse_path
+from connectors.warehouse import (
+    WarehouseOriginError,
+    claim,
+    connect,
+    current_origin,
+    warehouse_path,
+)
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -24,8 +30,14 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection; a writer first checks the file holds this run's kind of data."""
         con = connect(self.resolved_path(), read_only=read_only)
         try:
+            if not read_only:
+                try:
+                    claim(con, current_origin(), self.resolved_path())
+                except WarehouseOriginError as exc:
+                    raise dg.Failure(description=str(exc), allow_retries=False) from None
             yield con
         finally:
             con.close()

@@ -17,7 +17,7 @@ class RunOutcome:
     rows: dict[str, dict[str, int]] = field(default_factory=dict)  # asset -> counts
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[tuple[str, str]] = field(default_factory=list)  # (check, message)
-    failed_steps: list[str] = field(default_factory=list)
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step, first line)
 
 
 def run_outcome(result) -> RunOutcome:
@@ -40,9 +40,21 @@ def run_outcome(result) -> RunOutcome:
             passed.append(name)
         else:
             failed.append((name, evaluation.description or ""))
-    failed_steps = [event.step_key for event in result.all_events if event.is_step_failure]
+    failed_steps = [
+        (event.step_key, _first_line(event.step_failure_data.error))
+        for event in result.all_events
+        if event.is_step_failure
+    ]
     succeeded = result.success and not failed_steps
     return RunOutcome(succeeded, dict(rows), passed, failed, failed_steps)
+
+
+def _first_line(error) -> str:
+    """The cause a person can act on: the innermost error's first line."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    message = (error.message if error is not None else "").strip()
+    return message.splitlines()[0] if message else "(no message)"
 
 
 HEADLINE_SQL = """
@@ -109,11 +121,15 @@ def render_summary(outcome: RunOutcome, warehouse: Path) -> str:
     lines.append(f"Checks: {len(outcome.checks_passed)} of {total} passed")
     for name, message in outcome.checks_failed:
         lines.append(f"  FAILED {name}: {message}")
-    for step in outcome.failed_steps:
-        lines.append(f"  step failed: {step}")
+    for step, reason in outcome.failed_steps:
+        lines.append(f"  step failed: {step}: {reason}")
     kpis = headline_kpis(warehouse)
     if kpis:
-        lines.append("Headline KPIs, last 30 days, reporting currency:")
+        lines.append(
+            "Headline KPIs, last 30 days, reporting currency:"
+            if outcome.succeeded
+            else "Headline KPIs of the last successful build (not rebuilt by this run):"
+        )
         lines.extend(f"  {line}" for line in kpis)
     lines.append(f"Warehouse: {warehouse}")
     lines.append("=" * 72)

@@ -119,6 +119,8 @@ class Sandbox:
             "REPORTING_CURRENCY": "USD",
             # the sandbox finishes a report after a few polls; real reports take minutes
             "AMAZON_REPORT_POLL_INTERVAL_S": "0.2",
+            # the warehouse it fills is marked as sandbox data, never mixed with real accounts
+            "KPI_WAREHOUSE_ORIGIN": "sandbox",
         }
 
     def start(self) -> Sandbox:

@@ -8,6 +8,7 @@ with the HTTP layer's redaction when read and are kept out of ``repr``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,6 +20,7 @@ from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings
 
 PLATFORM = "amazon_sp_api"
+MARKETPLACE_ID = re.compile(r"[A-Z0-9]{9,14}")
 DEFAULT_HISTORY_DAYS = 90
 
 
@@ -51,6 +53,14 @@ class AmazonSpSettings:
             raise ConfigurationError(
                 PLATFORM, "settings", "AMAZON_SP_MARKETPLACE_IDS lists no marketplace"
             )
+        for marketplace_id in self.marketplace_ids:
+            if not MARKETPLACE_ID.fullmatch(marketplace_id):
+                raise ConfigurationError(
+                    PLATFORM,
+                    "settings",
+                    f"AMAZON_SP_MARKETPLACE_IDS: {marketplace_id!r} is not a marketplace id "
+                    "(separate ids with commas, e.g. ATVPDKIKX0DER,A1PA6795UKMFR9)",
+                )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AmazonSpSettings:

@@ -23,7 +23,7 @@ import duckdb
 import requests
 
 from connectors.base import PageBuffer, StreamRun
-from connectors.errors import ConnectorError
+from connectors.errors import AuthenticationError, ConnectorError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, read_cursor
 from connectors.raw_tables import SHOPIFY_ORDERS, SHOPIFY_SHOPS
@@ -176,7 +176,7 @@ def _get(
     run.requests += 1
     response = session.get(url, stream=stream, params=params, expected=(200, 401, 403))
     if response.status_code in (401, 403):
-        raise ConnectorError(
+        raise AuthenticationError(
             PLATFORM,
             stream,
             f"Shopify refused the request (HTTP {response.status_code}): check "

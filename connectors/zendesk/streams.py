@@ -28,7 +28,7 @@ import duckdb
 import requests
 
 from connectors.base import PageBuffer, StreamRun
-from connectors.errors import ConnectorError, RecordError
+from connectors.errors import AuthenticationError, ConnectorError, RecordError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, LoadResult, read_cursor, wrap_page
 from connectors.raw_tables import ZENDESK_TICKET_COMMENTS, ZENDESK_TICKETS, ZENDESK_USERS
@@ -272,7 +272,7 @@ def _get(
     expected = (200, 401, 403, 404) if missing_ok else (200, 401, 403)
     response = session.get(url, stream=stream, params=params, expected=expected)
     if response.status_code in (401, 403):
-        raise ConnectorError(
+        raise AuthenticationError(
             PLATFORM,
             stream,
             f"Zendesk refused the request (HTTP {response.status_code}): check ZENDESK_EMAIL "

@@ -45,7 +45,7 @@ def test_the_cli_serves_until_told_to_stop(tmp_path: Path, stop_signal: signal.S
             process.wait(timeout=5)
     stderr = process.stderr.read().decode() if process.stderr else ""
 
-    assert len(lines) == 18  # every variable Sandbox.env() sets
+    assert len(lines) == 19  # every variable Sandbox.env() sets
     assert answer.json()["date"] == "2026-11-02"
     assert code == 0
     assert f"sandbox serving on {env['FX_RATES_URL']}" in stderr
