@@ -4,7 +4,6 @@ dbt sources carry ``meta.dagster.asset_key = ["raw", <table>]``, the keys of the
 assets, which joins the two graphs; dbt tests become asset checks of their models.
 """
 
-
 import json
 import os
 import subprocess
