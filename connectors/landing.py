@@ -12,6 +12,16 @@ the key, replacing a stored row only with a version at least as new; and the str
 and a load-log line are written in the same transaction. A stored row is replaced only when the
 incoming record differs, so a rerun of the same window changes nothing (not even ``_loaded_at``),
 and a crash leaves the previous cursor in place.
+
+Bad records never fail a batch and are never dropped silently. A record's required fields are
+its key columns and its version; every other field stays in ``_record`` as sent (new fields
+included), and dbt's staging reads those leniently (a missing one is NULL). A record whose
+required field is missing, or present but unparseable (typed values are computed with
+``try_cast``: NULL where the raw value was not), goes to ``raw._quarantine`` with the field and
+the reason, in the same transaction as the rest of its batch, which lands. One quarantine row
+per (raw table, record, field): a rerun of the same batch adds none. Each batch's count of
+quarantined records goes into the load log and :class:`LoadResult`; the orchestration fails a
+check when the count passes a threshold.
 """
 
 from __future__ import annotations
@@ -27,20 +37,30 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.errors import RecordError
-
 log = logging.getLogger("connectors.landing")
 
 RAW_SCHEMA = "raw"
+QUARANTINE = f"{RAW_SCHEMA}._quarantine"
+REASON_VALUE_CHARS = 100  # how much of an unparseable value a quarantine reason quotes
 
 
 @dataclass(frozen=True)
 class Column:
-    """A typed column of a raw table, computed from the record ``rec`` (JSON) or the page."""
+    """A typed column of a raw table, computed from the record ``rec`` (JSON) or the page.
+
+    Landing parses ``expression`` with ``try_cast`` to ``sql_type``. An expression that parses
+    on its own (``try_strptime``) names the raw text it parses in ``source``, so that a value
+    which is present but unparseable is told apart from a missing one.
+    """
 
     name: str
     sql_type: str
     expression: str
+    source: str | None = None
+
+    @property
+    def raw_value(self) -> str:
+        return self.source or self.expression
 
 
 @dataclass(frozen=True)
@@ -138,11 +158,16 @@ class RawTable:
     name: str
     platform: str
     keys: tuple[Column, ...]
-    version: str  # SQL over ``rec`` and context columns giving a TIMESTAMPTZ; newest wins
+    # SQL over ``rec`` and context columns giving a TIMESTAMPTZ, NULL when unparseable (use
+    # try_cast); newest wins. A record without a version is quarantined.
+    version: str
     # VARCHAR columns given per batch (``context=``) or per page (a JsonPages page column of
     # the same name, see :func:`wrap_page`)
     context: tuple[str, ...] = ()
     drop_fields: tuple[str, ...] = ()  # top-level fields never stored (personal data)
+    # the raw text ``version`` parses, e.g. ``rec->>'LastUpdateDate'``: with it, a NULL version
+    # is reported as unparseable (the text was there) or missing; without it, as missing
+    version_source: str | None = None
 
     @property
     def qualified(self) -> str:
@@ -168,9 +193,10 @@ class RawTable:
 class LoadResult:
     """What one batch (or a whole stream, when added up) did to its raw table."""
 
-    records: int = 0
+    records: int = 0  # distinct keys landed (duplicates inside a batch collapse)
     inserted: int = 0
     updated: int = 0
+    quarantined: int = 0  # distinct records of the batch sent to raw._quarantine
 
     @property
     def unchanged(self) -> int:
@@ -181,6 +207,7 @@ class LoadResult:
             self.records + other.records,
             self.inserted + other.inserted,
             self.updated + other.updated,
+            self.quarantined + other.quarantined,
         )
 
 
@@ -203,7 +230,24 @@ def ensure_state_tables(con: duckdb.DuckDBPyConnection) -> None:
             inserted integer,
             updated integer,
             cursor_value varchar,
-            loaded_at timestamptz
+            loaded_at timestamptz,
+            quarantined integer
+        )"""
+    )
+    # a load log created before quarantining existed gains the column (NULL on its older
+    # lines, written when a bad record still failed its whole batch)
+    con.execute(f"alter table {RAW_SCHEMA}._load_log add column if not exists quarantined integer")
+    con.execute(
+        f"""create table if not exists {QUARANTINE} (
+            quarantined_at timestamptz,
+            run_id varchar,
+            platform varchar,
+            stream varchar,
+            raw_table varchar,
+            record json,
+            field varchar,
+            reason varchar,
+            record_hash varchar
         )"""
     )
 
@@ -246,13 +290,15 @@ def land(
     finally:
         path.unlink(missing_ok=True)
     log.info(
-        "%s -> %s: %d records, %d inserted, %d updated, %d unchanged, cursor=%s, %.2f s",
+        "%s -> %s: %d records, %d inserted, %d updated, %d unchanged, %d quarantined, "
+        "cursor=%s, %.2f s",
         stream,
         table.qualified,
         result.records,
         result.inserted,
         result.updated,
         result.unchanged,
+        result.quarantined,
         cursor if cursor is not None else "(kept)",
         time.monotonic() - started,
     )
@@ -299,11 +345,13 @@ def _merge_batch(
     ensure_state_tables(con)
     con.execute(table.ddl())
     key_cols = ", ".join(f"{c.name}" for c in table.keys)
-    computed = [f"cast({c.expression} as {c.sql_type}) as {c.name}" for c in table.keys]
+    required = _required_fields(table)
+    parsed = [f"{value} as {name}" for name, value, _, _ in required]
+    parsed += [f"cast({raw} as varchar) as _raw_{name}" for name, _, raw, _ in required]
     context_cols = [name for name in table.context if name not in table.key_names]
     from_page = set(_page_columns(shape))
     bound = [name for name in table.context if name not in from_page]
-    computed += [f"cast({name} as varchar) as {name}" for name in context_cols]
+    parsed += [f"cast({name} as varchar) as {name}" for name in context_cols]
     record = "rec"
     if table.drop_fields:
         patch = "{" + ", ".join(f'"{f}": null' for f in table.drop_fields) + "}"
@@ -318,28 +366,38 @@ def _merge_batch(
     if isinstance(shape, DelimitedRows):
         params["delim"] = shape.delimiter
     all_cols = [*table.key_names, *context_cols]
+    raw_cols = ", ".join(f"_raw_{name}" for name, _, _, _ in required)
     con.execute("begin transaction")
     try:
         con.execute(
-            f"""create or replace temp table _batch as
+            f"""create or replace temp table _shaped as
             with source as ({select_source}),
             contextual as (select *{with_bound} from source),
-            shaped as (
-                select {", ".join(computed)},
-                    cast({table.version} as timestamptz) as _version,
+            parsed as (
+                select {", ".join(parsed)},
                     {record} as _record,
                     now() as _loaded_at,
                     cast($run_id as varchar) as _run_id
                 from contextual
             )
-            select * from shaped
-            qualify row_number() over (
-                partition by {key_cols} order by _version desc nulls last
-            ) = 1""",
+            select * exclude ({raw_cols}),
+                {_first_failure(required, reason=False)} as _failed_field,
+                {_first_failure(required, reason=True)} as _failure_reason
+            from parsed""",
             params,
         )
+        quarantined = _quarantine(con, table, run_id, stream)
+        con.execute(
+            f"""create or replace temp table _batch as
+            select * exclude (_failed_field, _failure_reason)
+            from _shaped
+            where _failed_field is null
+            qualify row_number() over (
+                partition by {key_cols} order by _version desc nulls last
+            ) = 1"""
+        )
+        con.execute("drop table _shaped")
         total = con.execute("select count(*) from _batch").fetchone()[0]
-        _reject_missing_keys(con, table, stream)
         on = " and ".join(f"target.{k} = incoming.{k}" for k in table.key_names)
         set_cols = [c for c in all_cols if c not in table.key_names]
         set_cols += ["_version", "_record", "_loaded_at", "_run_id"]
@@ -360,26 +418,95 @@ def _merge_batch(
         if cursor is not None:
             _upsert_cursor(con, stream, cursor, run_id)
         con.execute(
-            f"insert into {RAW_SCHEMA}._load_log values (?, ?, ?, ?, ?, ?, ?, now())",
-            [run_id, stream, table.qualified, total, inserted, updated, cursor],
+            f"""insert into {RAW_SCHEMA}._load_log (run_id, stream, raw_table, records,
+                inserted, updated, cursor_value, loaded_at, quarantined)
+            values (?, ?, ?, ?, ?, ?, ?, now(), ?)""",
+            [run_id, stream, table.qualified, total, inserted, updated, cursor, quarantined],
         )
         con.execute("drop table _batch")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return LoadResult(total, inserted, updated)
+    return LoadResult(total, inserted, updated, quarantined)
 
 
-def _reject_missing_keys(con: duckdb.DuckDBPyConnection, table: RawTable, stream: str) -> None:
-    null_checks = " or ".join(f"{k} is null" for k in table.key_names)
-    bad = con.execute(f"select _record from _batch where {null_checks} limit 1").fetchone()
-    if bad:
-        raise RecordError(
-            table.platform,
-            stream,
-            f"a record has no primary key ({', '.join(table.key_names)}): {str(bad[0])[:200]}",
+# (column, typed value SQL, raw value SQL, SQL type) of a field a record cannot land without
+RequiredField = tuple[str, str, str, str]
+
+
+def _required_fields(table: RawTable) -> list[RequiredField]:
+    """The key columns, then the version: parsed with try_cast, so a bad value gives NULL."""
+    fields = [
+        (c.name, f"try_cast({c.expression} as {c.sql_type})", c.raw_value, c.sql_type)
+        for c in table.keys
+    ]
+    version = f"try_cast({table.version} as timestamptz)"
+    fields.append(("_version", version, table.version_source or version, "timestamptz"))
+    return fields
+
+
+def _first_failure(required: list[RequiredField], *, reason: bool) -> str:
+    """SQL naming the first required field that is NULL once parsed (``reason=False``), or why
+    (``reason=True``): missing, or the raw text that did not parse; NULL for a good record."""
+    branches = []
+    for name, _, _, sql_type in required:
+        if not reason:
+            branches.append(f"when {name} is null then '{name}'")
+            continue
+        quoted = f"left(_raw_{name}, {REASON_VALUE_CHARS})"
+        branches.append(f"when {name} is null and _raw_{name} is null then 'missing'")
+        branches.append(
+            f"when {name} is null then "
+            f"concat('cannot parse ', chr(39), {quoted}, chr(39), ' as {sql_type}')"
         )
+    return f"case {' '.join(branches)} end"
+
+
+def _quarantine(con: duckdb.DuckDBPyConnection, table: RawTable, run_id: str, stream: str) -> int:
+    """Copy the batch's rejected records (those of ``_shaped`` with a failed field) to
+    raw._quarantine, each (record, field) once ever, and return how many distinct records
+    this batch rejected (a rerun reports them again but stores nothing new)."""
+    con.execute(
+        f"""insert into {QUARANTINE} (quarantined_at, run_id, platform, stream, raw_table,
+            record, field, reason, record_hash)
+        select now(), $run_id, $platform, $stream, $raw_table, _record, _failed_field,
+            _failure_reason, record_hash
+        from (
+            select *, md5(cast(_record as varchar)) as record_hash
+            from _shaped
+            where _failed_field is not null
+            qualify row_number() over (partition by record_hash, _failed_field) = 1
+        ) as rejected
+        where not exists (
+            select 1 from {QUARANTINE} as stored
+            where stored.raw_table = $raw_table
+                and stored.record_hash = rejected.record_hash
+                and stored.field = rejected._failed_field
+        )""",
+        {
+            "run_id": run_id,
+            "platform": table.platform,
+            "stream": stream,
+            "raw_table": table.qualified,
+        },
+    )
+    count, example = con.execute(
+        """select count(distinct md5(cast(_record as varchar))),
+            min(_failed_field || ': ' || _failure_reason)
+        from _shaped
+        where _failed_field is not null"""
+    ).fetchone()
+    if count:
+        log.warning(
+            "%s: %d records of %s quarantined in %s (e.g. %s)",
+            stream,
+            count,
+            table.qualified,
+            QUARANTINE,
+            example,
+        )
+    return count
 
 
 def _upsert_cursor(con: duckdb.DuckDBPyConnection, stream: str, cursor: str, run_id: str) -> None:

@@ -2,6 +2,10 @@
 
 This module is the code form of the table in docs/contracts.md ("The raw layer"); connectors
 land into these specs and the dbt sources read them. One row per key in every table.
+
+Versions parse with ``try_cast`` and name the raw text they parse (``version_source``): a record
+whose version is missing or unparseable goes to ``raw._quarantine`` instead of failing its batch
+(connectors.landing).
 """
 
 from __future__ import annotations
@@ -12,14 +16,19 @@ LOAD_TIME = "now()"
 
 
 def _epoch(expression: str) -> str:
-    return f"to_timestamp(cast({expression} as bigint))"
+    return f"to_timestamp(try_cast({expression} as bigint))"
+
+
+def _timestamptz(expression: str) -> str:
+    return f"try_cast({expression} as timestamptz)"
 
 
 AMAZON_ORDERS = RawTable(
     name="amazon_orders",
     platform="amazon_sp_api",
     keys=(Column("amazon_order_id", "varchar", "rec->>'AmazonOrderId'"),),
-    version="cast(rec->>'LastUpdateDate' as timestamptz)",
+    version=_timestamptz("rec->>'LastUpdateDate'"),
+    version_source="rec->>'LastUpdateDate'",
     drop_fields=("BuyerInfo", "ShippingAddress", "BuyerEmail", "BuyerName"),
 )
 
@@ -32,7 +41,8 @@ AMAZON_ORDER_ITEMS = RawTable(
     ),
     # the items of an order are re-read whenever the order changes: they carry its version,
     # given per page (connectors.landing.wrap_page) so many orders' items land in one batch
-    version="cast(order_last_update_date as timestamptz)",
+    version=_timestamptz("order_last_update_date"),
+    version_source="order_last_update_date",
     context=("order_last_update_date",),
     drop_fields=("BuyerInfo",),
 )
@@ -47,7 +57,8 @@ AMAZON_REFUND_EVENTS = RawTable(
         Column("posted_at", "timestamptz", "rec->>'PostedDate'"),
         Column("event_hash", "varchar", "md5(cast(rec as varchar))"),
     ),
-    version="cast(rec->>'PostedDate' as timestamptz)",
+    version=_timestamptz("rec->>'PostedDate'"),
+    version_source="rec->>'PostedDate'",
 )
 
 AMAZON_INVENTORY_SUMMARIES = RawTable(
@@ -66,7 +77,9 @@ AMAZON_INVENTORY_LEDGER = RawTable(
     name="amazon_inventory_ledger",
     platform="amazon_sp_api",
     keys=(
-        Column("ledger_date", "date", "strptime(rec->>'Date', '%m/%d/%Y')"),
+        Column(
+            "ledger_date", "date", "try_strptime(rec->>'Date', '%m/%d/%Y')", source="rec->>'Date'"
+        ),
         Column("msku", "varchar", "rec->>'MSKU'"),
         Column("disposition", "varchar", "rec->>'Disposition'"),
         Column("location", "varchar", "rec->>'Location'"),
@@ -127,7 +140,8 @@ SHOPIFY_ORDERS = RawTable(
     name="shopify_orders",
     platform="shopify",
     keys=(Column("order_id", "varchar", "rec->>'id'"),),
-    version="cast(rec->>'updated_at' as timestamptz)",
+    version=_timestamptz("rec->>'updated_at'"),
+    version_source="rec->>'updated_at'",
     context=("shop_domain",),
     drop_fields=(
         "customer",
@@ -146,6 +160,7 @@ ZENDESK_TICKETS = RawTable(
     platform="zendesk",
     keys=(Column("ticket_id", "varchar", "rec->>'id'"),),
     version=_epoch("rec->>'generated_timestamp'"),
+    version_source="rec->>'generated_timestamp'",
 )
 
 ZENDESK_TICKET_COMMENTS = RawTable(
@@ -153,6 +168,7 @@ ZENDESK_TICKET_COMMENTS = RawTable(
     platform="zendesk",
     keys=(Column("comment_id", "varchar", "rec->>'id'"),),
     version=_epoch("ticket_generated_timestamp"),  # per page, like the items above
+    version_source="ticket_generated_timestamp",
     context=("ticket_id", "ticket_generated_timestamp"),
     drop_fields=("body", "html_body", "plain_body", "attachments"),
 )
@@ -161,7 +177,8 @@ ZENDESK_USERS = RawTable(
     name="zendesk_users",
     platform="zendesk",
     keys=(Column("user_id", "varchar", "rec->>'id'"),),
-    version="cast(rec->>'updated_at' as timestamptz)",
+    version=_timestamptz("rec->>'updated_at'"),
+    version_source="rec->>'updated_at'",
     drop_fields=("name", "email", "phone", "photo"),
 )
 
@@ -174,7 +191,8 @@ FX_RATES = RawTable(
     ),
     # the rate date, not the load time: a re-read day with the same rates is left alone, a
     # corrected rate (same version, other record) replaces it
-    version="cast(rec->>'date' as timestamptz)",
+    version=_timestamptz("rec->>'date'"),
+    version_source="rec->>'date'",
 )
 
 ALL_RAW_TABLES: tuple[RawTable, ...] = (

@@ -5,7 +5,6 @@ multi-asset: both tables come from one pass over the platform and share one curs
 opens the warehouse, lands, commits, and closes it before the next step starts.
 """
 
-
 import logging
 
 import dagster as dg
@@ -65,6 +64,7 @@ def _build(stream: Stream) -> dg.AssetsDefinition:
                     "inserted": result.inserted if result else 0,
                     "updated": result.updated if result else 0,
                     "unchanged": result.unchanged if result else 0,
+                    "quarantined": result.quarantined if result else 0,
                     "cursor": run.cursor or "",
                     "requests": run.requests,
                     "seconds": round(run.seconds, 2),

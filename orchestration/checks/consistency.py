@@ -3,12 +3,22 @@
 These checks are blocking: when one fails, the run stops before dbt, so analysts keep the
 previous marts instead of numbers built on wrong data, and the check's result names the source
 and the first failing records. Each query returns one row per thing judged.
+
+The quarantine checks (one per raw table) judge the landing itself: a run may quarantine a few
+bad records (connectors.landing), but when more than ``KPI_QUARANTINE_MAX_SHARE`` of a table's
+records in the latest run were refused, the source changed shape and the marts would be built
+on a hole.
 """
 
 from __future__ import annotations
 
+import math
+import os
+
+import pandas as pd
 import pandera.pandas as pa
 
+from connectors.landing import RawTable
 from connectors.raw_tables import ALL_RAW_TABLES
 from orchestration.checks.framework import DataCheck, rows_must
 
@@ -19,6 +29,11 @@ TAX_EXCLUSIVE_MARKETPLACES = ("ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1AM78C64UM0Y8
 # A currency-day is covered when the last reference rate is at most this old: ECB publishes
 # none at weekends and on TARGET holidays (Good Friday to Easter Monday is the longest gap).
 FX_MAX_GAP_DAYS = 4
+QUARANTINE_SHARE_VARIABLE = "KPI_QUARANTINE_MAX_SHARE"
+DEFAULT_QUARANTINE_MAX_SHARE = 0.01
+# quarantined records tolerated whatever the share allows (a floor for tiny runs)
+MIN_TOLERATED_QUARANTINE = 0
+QUARANTINE_REASONS_REPORTED = 3
 
 
 def _unique_keys(table) -> DataCheck:
@@ -329,8 +344,131 @@ FX_RATE_EVERY_CURRENCY_DAY = DataCheck(
     key_columns=("currency", "order_date"),
 )
 
+
+def quarantine_max_share() -> float:
+    """The share of a run's records of one table that may be quarantined before the check on
+    that table fails: ``KPI_QUARANTINE_MAX_SHARE`` (0 to 1), read when the check runs."""
+    text = os.environ.get(QUARANTINE_SHARE_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_QUARANTINE_MAX_SHARE
+    problem = f"{QUARANTINE_SHARE_VARIABLE} must be a share from 0 to 1, got {text!r}"
+    try:
+        share = float(text)
+    except ValueError:
+        raise ValueError(problem) from None
+    if not 0 <= share <= 1:  # NaN fails this too
+        raise ValueError(problem)
+    return share
+
+
+def tolerated_quarantine(records: int, share: float) -> int:
+    """How many quarantined records a run of ``records`` (landed + quarantined) may have."""
+    # the epsilon keeps 0.01 * 300 (3.0000000000000004 in binary) at 3, not 3 rounded down
+    return max(MIN_TOLERATED_QUARANTINE, math.floor(share * records + 1e-9))
+
+
+def _quarantine_within_threshold(table: RawTable) -> DataCheck:
+    # one row: the run judged (the orchestration's run, bound as $run_id; else the one whose
+    # load-log line is newest), the records it saw (landed + quarantined, summed over its
+    # batches), how many were quarantined, and the distinct reasons, this run's first. A run
+    # that landed nothing into the table quarantined nothing and passes. A rerun stores no new
+    # quarantine rows, so the reasons of an identical earlier batch stand in for its own.
+    share_name = f"quarantine share of {table.qualified} within {QUARANTINE_SHARE_VARIABLE}"
+    return DataCheck(
+        name=f"{table.name}_quarantine_within_threshold",
+        table=table.name,
+        state_tables=("_load_log", "_quarantine"),
+        description=(
+            f"This run's records of {table.qualified} that went to raw._quarantine (no "
+            "key, or a key or version that does not parse) are at most "
+            f"{QUARANTINE_SHARE_VARIABLE} (default {DEFAULT_QUARANTINE_MAX_SHARE:.0%}) of the "
+            "records it saw."
+        ),
+        sql=f"""
+            with runs as (
+                select run_id, max(loaded_at) as last_loaded_at
+                from raw._load_log
+                where raw_table = '{table.qualified}'
+                group by run_id
+            ),
+
+            latest_run as (
+                select coalesce(
+                    cast($run_id as varchar),
+                    (select run_id from runs order by last_loaded_at desc limit 1)
+                ) as run_id
+            ),
+
+            run_counts as (
+                select
+                    cast(coalesce(sum(records), 0) as bigint) as landed_count,
+                    cast(coalesce(sum(quarantined), 0) as bigint) as quarantined_count
+                from raw._load_log
+                where raw_table = '{table.qualified}'
+                    and run_id = (select run_id from latest_run)
+            ),
+
+            reasons as (
+                select
+                    field || ': ' || reason as reason,
+                    bool_or(run_id = (select run_id from latest_run)) as is_this_run,
+                    max(quarantined_at) as last_quarantined_at
+                from raw._quarantine
+                where raw_table = '{table.qualified}'
+                group by all
+                order by is_this_run desc, last_quarantined_at desc, reason
+                limit {QUARANTINE_REASONS_REPORTED}
+            )
+
+            select
+                '{table.qualified}' as raw_table,
+                coalesce((select run_id from latest_run), '') as run_id,
+                run_counts.landed_count + run_counts.quarantined_count as records_seen,
+                run_counts.quarantined_count as quarantined,
+                coalesce(
+                    (
+                        select string_agg(
+                            reason, '; ' order by is_this_run desc, last_quarantined_at desc, reason
+                        )
+                        from reasons
+                    ),
+                    ''
+                ) as first_reasons
+            from run_counts
+        """,
+        schema=pa.DataFrameSchema(
+            checks=[
+                rows_must(
+                    share_name,
+                    lambda frame: (
+                        frame["quarantined"]
+                        <= frame["records_seen"].map(
+                            lambda seen: tolerated_quarantine(int(seen), quarantine_max_share())
+                        )
+                    ),
+                    "too many records quarantined",
+                )
+            ]
+        ),
+        key_columns=("raw_table", "run_id"),
+        failure_message=_quarantine_failure,
+    )
+
+
+def _quarantine_failure(failing: pd.DataFrame) -> str:
+    row = failing.iloc[0]
+    share = quarantine_max_share()
+    seen, quarantined = int(row["records_seen"]), int(row["quarantined"])
+    return (
+        f"{quarantined} of {seen} records of run {row['run_id']} quarantined, more than the "
+        f"{tolerated_quarantine(seen, share)} tolerated ({QUARANTINE_SHARE_VARIABLE}={share:g}); "
+        f"first reasons: {row['first_reasons']} (records in raw._quarantine)"
+    )
+
+
 CONSISTENCY_CHECKS: tuple[DataCheck, ...] = (
     *(_unique_keys(table) for table in ALL_RAW_TABLES),
+    *(_quarantine_within_threshold(table) for table in ALL_RAW_TABLES),
     ADS_CLICKS_WITHIN_IMPRESSIONS,
     AMAZON_ORDER_TOTALS,
     SHOPIFY_ORDER_TOTALS,

@@ -1,6 +1,5 @@
 """The data checks as Dagster asset checks on the raw tables they guard."""
 
-
 import dagster as dg
 
 from orchestration.assets.raw import raw_asset_key
@@ -18,9 +17,11 @@ def _build(check: DataCheck) -> dg.AssetChecksDefinition:
         blocking=check.blocking,
         additional_deps=[raw_asset_key(name) for name in check.needs],
     )
-    def _check(warehouse: Warehouse, clock: RunClock) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: Warehouse, clock: RunClock
+    ) -> dg.AssetCheckResult:
         with warehouse.connection() as con:
-            outcome = run_check(con, check, as_of=clock.now())
+            outcome = run_check(con, check, as_of=clock.now(), run_id=context.run.run_id)
         metadata: dict[str, dg.RawMetadataValue] = {
             "rows_checked": outcome.rows_checked,
             "rows_failing": len(outcome.failing_rows),

@@ -9,7 +9,7 @@ and the first failing rows with their keys, so the operator knows which records 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -32,6 +32,12 @@ class DataCheck:
     key_columns: tuple[str, ...]
     blocking: bool = True
     needs: tuple[str, ...] = field(default=())  # other raw tables the query reads
+    # tables of the raw schema the query reads that no asset produces (``_load_log``): a
+    # missing one means nothing was landed yet, as for ``needs``
+    state_tables: tuple[str, ...] = field(default=())
+    # the failure in words, from the failing rows, when the generic "n of m rows fail" says
+    # too little (it follows ``raw.<table>: `` in the outcome's message)
+    failure_message: Callable[[pd.DataFrame], str] | None = None
 
 
 @dataclass
@@ -42,9 +48,17 @@ class CheckOutcome:
     message: str
 
 
-def run_check(con: duckdb.DuckDBPyConnection, check: DataCheck, *, as_of: datetime) -> CheckOutcome:
-    """Run one check; ``as_of`` is bound as ``$as_of`` for queries that judge age."""
-    missing = [t for t in (check.table, *check.needs) if not _table_exists(con, t)]
+def run_check(
+    con: duckdb.DuckDBPyConnection,
+    check: DataCheck,
+    *,
+    as_of: datetime,
+    run_id: str | None = None,
+) -> CheckOutcome:
+    """Run one check; ``as_of`` is bound as ``$as_of`` for queries that judge age, ``run_id``
+    (the orchestration run that landed the data, None for "the latest") as ``$run_id``."""
+    needed = (check.table, *check.needs, *check.state_tables)
+    missing = [t for t in needed if not _table_exists(con, t)]
     if missing:
         return CheckOutcome(
             False,
@@ -52,17 +66,21 @@ def run_check(con: duckdb.DuckDBPyConnection, check: DataCheck, *, as_of: dateti
             pd.DataFrame(),
             f"raw.{', raw.'.join(missing)} not landed yet: nothing to check",
         )
-    params = {"as_of": as_of} if "$as_of" in check.sql else {}
+    bindable = {"as_of": as_of, "run_id": run_id}
+    params = {name: value for name, value in bindable.items() if f"${name}" in check.sql}
     frame = con.execute(check.sql, params).df()
     try:
         check.schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         failing = _failing_rows(frame, errors.failure_cases, check.key_columns)
         checks = sorted({str(c) for c in errors.failure_cases["check"].dropna().unique()})
-        message = (
-            f"raw.{check.table}: {len(failing)} of {len(frame)} rows fail "
-            f"({'; '.join(checks)}); first keys: {_keys_text(failing, check.key_columns)}"
-        )
+        if check.failure_message is not None:
+            message = f"raw.{check.table}: {check.failure_message(failing)}"
+        else:
+            message = (
+                f"raw.{check.table}: {len(failing)} of {len(frame)} rows fail "
+                f"({'; '.join(checks)}); first keys: {_keys_text(failing, check.key_columns)}"
+            )
         return CheckOutcome(False, len(frame), failing, message)
     return CheckOutcome(
         True, len(frame), frame.iloc[0:0], f"raw.{check.table}: {len(frame)} rows ok"

@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
-from connectors.errors import RecordError
 from connectors.landing import JsonPages, land, read_cursor
 from connectors.raw_tables import AMAZON_ORDERS
 from connectors.warehouse import connect
@@ -80,26 +80,50 @@ def test_personal_fields_are_dropped_at_landing(con):
     assert "someone@example.invalid" not in record
 
 
-def test_cursor_commits_with_its_rows_and_a_failed_batch_keeps_both_as_they_were(con):
+def test_a_keyless_record_is_quarantined_while_the_rest_of_its_batch_lands_with_the_cursor(con):
     good = [_page(_order("A", "2026-01-01T00:00:00Z"))]
     land(con, AMAZON_ORDERS, ORDERS_PAGE, good, run_id="r1", stream="amazon_orders", cursor="c1")
     keyless = [
         _page(_order("B", "2026-01-02T00:00:00Z"), {"LastUpdateDate": "2026-01-02T00:00:00Z"})
     ]
-    with pytest.raises(RecordError) as info:
+    result = land(
+        con, AMAZON_ORDERS, ORDERS_PAGE, keyless, run_id="r2", stream="amazon_orders", cursor="c2"
+    )
+    assert (result.records, result.inserted, result.quarantined) == (1, 1, 1)
+    assert read_cursor(con, "amazon_orders") == "c2"
+    assert _rows(con) == [("A", "10.00"), ("B", "10.00")]
+    assert con.execute(
+        "select platform, stream, raw_table, field, reason, record->>'LastUpdateDate' "
+        "from raw._quarantine"
+    ).fetchall() == [
+        (
+            "amazon_sp_api",
+            "amazon_orders",
+            "raw.amazon_orders",
+            "amazon_order_id",
+            "missing",
+            "2026-01-02T00:00:00Z",
+        )
+    ]
+
+
+def test_a_batch_that_cannot_be_read_keeps_the_cursor_and_rows_as_they_were(con):
+    good = [_page(_order("A", "2026-01-01T00:00:00Z"))]
+    land(con, AMAZON_ORDERS, ORDERS_PAGE, good, run_id="r1", stream="amazon_orders", cursor="c1")
+    truncated = [_page(_order("B", "2026-01-02T00:00:00Z")), b'{"payload": {"Orders": [{"Am']
+    with pytest.raises(duckdb.Error):
         land(
             con,
             AMAZON_ORDERS,
             ORDERS_PAGE,
-            keyless,
+            truncated,
             run_id="r2",
             stream="amazon_orders",
             cursor="c2",
         )
-    assert "amazon_sp_api/amazon_orders" in str(info.value)
-    assert "amazon_order_id" in str(info.value)
     assert read_cursor(con, "amazon_orders") == "c1"
     assert _rows(con) == [("A", "10.00")]
+    assert con.execute("select count(*) from raw._quarantine").fetchone()[0] == 0
 
 
 def test_the_session_time_zone_is_utc_whatever_the_machine_says(tmp_path):

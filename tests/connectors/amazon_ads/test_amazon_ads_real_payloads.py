@@ -21,7 +21,7 @@ import pytest
 
 from connectors.amazon_ads import AmazonAdsSettings, sync_profiles, sync_sp_campaigns
 from connectors.amazon_lwa import LwaCredentials
-from connectors.errors import ConfigurationError, ConnectorError, RecordError
+from connectors.errors import ConfigurationError, ConnectorError
 from connectors.landing import read_cursor
 from tests.connectors.amazon_sp.support import (
     ACCESS_TOKEN,
@@ -271,13 +271,20 @@ def test_a_restated_campaign_day_replaces_the_earlier_pull(con) -> None:
     assert (campaigns.records, campaigns.inserted, campaigns.updated) == (1, 0, 1)
 
 
-def test_amazon_s_summary_rows_without_a_date_are_refused_by_key(con) -> None:
+def test_amazon_s_summary_rows_without_a_date_are_quarantined_by_key(con) -> None:
     with Loopback() as server:
         serve_ads(server, SAMPLE_ROWS)
-        with pytest.raises(RecordError, match=r"no primary key \(profile_id, report_date"):
-            sync_sp_campaigns(con, ads_settings(server.url), run_id="run-1", now=NOW)
+        run = sync_sp_campaigns(con, ads_settings(server.url), run_id="run-1", now=NOW)
 
-    assert read_cursor(con, f"amazon_ads_sp_campaigns:{US_PROFILE}") is None
+    campaigns = run.tables["raw.amazon_ads_sp_campaigns"]
+    assert (campaigns.records, campaigns.quarantined) == (0, 2)
+    assert (
+        con.execute(
+            "select field, reason, record->>'campaignId' from raw._quarantine order by record_hash"
+        ).fetchall()
+        == [("report_date", "missing", "158410630682987")] * 2
+    )
+    assert con.execute("select count(*) from raw.amazon_ads_sp_campaigns").fetchone()[0] == 0
 
 
 def test_a_failed_report_names_its_id_and_reason(con) -> None:
