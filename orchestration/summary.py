@@ -54,6 +54,7 @@ def _first_line(error) -> str:
     while error is not None and error.cause is not None:
         error = error.cause
     message = (error.message if error is not None else "").strip()
+    message = message.removeprefix("dagster._core.definitions.events.Failure: ")
     return message.splitlines()[0] if message else "(no message)"
 
 
@@ -98,6 +99,8 @@ def headline_kpis(warehouse: Path) -> list[str]:
         ads = con.execute(ADS_SQL).fetchone()
         if ads:
             lines.append(f"ACoS {_pct(ads[0])} | TACoS {_pct(ads[1])}")
+    except duckdb.CatalogException:
+        lines.append("(no KPI marts built yet)")
     except duckdb.Error as exc:
         lines.append(f"(headline KPIs unavailable: {str(exc).splitlines()[0]})")
     finally:

@@ -9,6 +9,7 @@ import logging
 
 import dagster as dg
 
+from connectors.errors import AuthenticationError, ConfigurationError
 from orchestration.resources import RunClock, Warehouse
 from orchestration.streams import STREAMS, Stream
 
@@ -44,10 +45,14 @@ def _build(stream: Stream) -> dg.AssetsDefinition:
     )
     def _sync(context: dg.AssetExecutionContext, warehouse: Warehouse, clock: RunClock):
         sync, settings_class = stream.load()
-        settings = settings_class.from_env()
         now = clock.now()
-        with warehouse.connection() as con:
-            run = sync(con, settings, run_id=context.run_id, now=now)
+        try:
+            settings = settings_class.from_env()
+            with warehouse.connection() as con:
+                run = sync(con, settings, run_id=context.run_id, now=now)
+        except (ConfigurationError, AuthenticationError) as exc:
+            # a missing setting or refused credentials: another attempt cannot succeed
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
         context.log.info(
             "%s: %d records in %.1f s, cursor %s",
             stream.name,
