@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 
 import requests
 
-from connectors.errors import AuthenticationError, ConfigurationError, ConnectorError
+from connectors.env import required
+from connectors.errors import AuthenticationError, ConnectorError
 from connectors.http import HttpSettings, PlatformSession, register_secret
 
 log = logging.getLogger("connectors.amazon_lwa")
@@ -38,19 +39,6 @@ PLATFORM = "amazon_lwa"
 EXPIRY_MARGIN_S = 120.0
 DEFAULT_EXPIRES_IN_S = 3600.0
 AUTH_STATUSES = (401, 403)
-
-
-def required_env(env: Mapping[str, str], name: str, platform: str) -> str:
-    """The value of ``name`` in ``env``; missing or blank raises a ConfigurationError naming it."""
-    value = (env.get(name) or "").strip()
-    if not value:
-        raise ConfigurationError(platform, "settings", f"environment variable {name} is not set")
-    return value
-
-
-def env_list(value: str | None) -> tuple[str, ...]:
-    """A comma list from the environment as a tuple, blanks dropped, order kept."""
-    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
 def as_utc(now: datetime) -> datetime:
@@ -80,10 +68,10 @@ class LwaCredentials:
         cls, env: Mapping[str, str], *, refresh_token_variable: str, platform: str
     ) -> LwaCredentials:
         return cls(
-            token_url=required_env(env, "AMAZON_LWA_TOKEN_URL", platform),
-            client_id=required_env(env, "AMAZON_LWA_CLIENT_ID", platform),
-            client_secret=required_env(env, "AMAZON_LWA_CLIENT_SECRET", platform),
-            refresh_token=required_env(env, refresh_token_variable, platform),
+            token_url=required(env, "AMAZON_LWA_TOKEN_URL", platform),
+            client_id=required(env, "AMAZON_LWA_CLIENT_ID", platform),
+            client_secret=required(env, "AMAZON_LWA_CLIENT_SECRET", platform),
+            refresh_token=required(env, refresh_token_variable, platform),
             refresh_token_variable=refresh_token_variable,
         )
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from connectors.amazon_lwa import LwaCredentials, env_list, required_env
+from connectors import env as settings_env
+from connectors.amazon_lwa import LwaCredentials
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings
 
@@ -53,12 +54,18 @@ class AmazonAdsSettings:
         """Settings from ``environ`` (default: the process environment)."""
         env = os.environ if environ is None else environ
         return cls(
-            api_url=required_env(env, "AMAZON_ADS_API_URL", PLATFORM),
+            api_url=settings_env.required(env, "AMAZON_ADS_API_URL", PLATFORM),
             lwa=LwaCredentials.from_env(
                 env, refresh_token_variable="AMAZON_ADS_REFRESH_TOKEN", platform=PLATFORM
             ),
-            profile_ids=env_list(env.get("AMAZON_ADS_PROFILE_IDS")),
-            report_poll_interval_s=float(
-                env.get("AMAZON_REPORT_POLL_INTERVAL_S") or cls.report_poll_interval_s
+            profile_ids=settings_env.comma_list(env.get("AMAZON_ADS_PROFILE_IDS")),
+            history_days=settings_env.days(
+                env, "AMAZON_ADS_HISTORY_DAYS", cls.history_days, PLATFORM
+            ),
+            repull=timedelta(
+                days=settings_env.days(env, "AMAZON_ADS_REPULL_DAYS", cls.repull.days, PLATFORM)
+            ),
+            report_poll_interval_s=settings_env.seconds(
+                env, "AMAZON_REPORT_POLL_INTERVAL_S", cls.report_poll_interval_s, PLATFORM
             ),
         )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from connectors.amazon_lwa import LwaCredentials, env_list, required_env
+from connectors import env as settings_env
+from connectors.amazon_lwa import LwaCredentials
 from connectors.base import DEFAULT_BATCH_PAGES
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings
@@ -67,12 +68,25 @@ class AmazonSpSettings:
         """Settings from ``environ`` (default: the process environment)."""
         env = os.environ if environ is None else environ
         return cls(
-            api_url=required_env(env, "AMAZON_SP_API_URL", PLATFORM),
+            api_url=settings_env.required(env, "AMAZON_SP_API_URL", PLATFORM),
             lwa=LwaCredentials.from_env(
                 env, refresh_token_variable="AMAZON_SP_REFRESH_TOKEN", platform=PLATFORM
             ),
-            marketplace_ids=env_list(required_env(env, "AMAZON_SP_MARKETPLACE_IDS", PLATFORM)),
-            report_poll_interval_s=float(
-                env.get("AMAZON_REPORT_POLL_INTERVAL_S") or cls.report_poll_interval_s
+            marketplace_ids=settings_env.comma_list(
+                settings_env.required(env, "AMAZON_SP_MARKETPLACE_IDS", PLATFORM)
+            ),
+            history_days=settings_env.days(env, "KPI_HISTORY_DAYS", cls.history_days, PLATFORM),
+            orders_repull=timedelta(
+                days=settings_env.days(
+                    env, "AMAZON_SP_REPULL_DAYS", cls.orders_repull.days, PLATFORM
+                )
+            ),
+            refunds_repull=timedelta(
+                days=settings_env.days(
+                    env, "AMAZON_SP_REFUNDS_REPULL_DAYS", cls.refunds_repull.days, PLATFORM
+                )
+            ),
+            report_poll_interval_s=settings_env.seconds(
+                env, "AMAZON_REPORT_POLL_INTERVAL_S", cls.report_poll_interval_s, PLATFORM
             ),
         )

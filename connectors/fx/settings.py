@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors import env as settings_env
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings
 
@@ -55,6 +56,7 @@ class FxSettings:
         symbols = env.get("FX_SYMBOLS") or ",".join(DEFAULT_SYMBOLS)
         base = env.get("REPORTING_CURRENCY") or DEFAULT_REPORTING_CURRENCY
         return cls(
+            history_days=settings_env.days(env, "KPI_HISTORY_DAYS", cls.history_days, PLATFORM),
             rates_url=rates_url,
             reporting_currency=base.strip().upper(),
             symbols=tuple(s.strip().upper() for s in symbols.split(",") if s.strip()),

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors import env as settings_env
 from connectors.base import DEFAULT_BATCH_PAGES
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings, register_secret
@@ -29,6 +30,7 @@ class ShopifySettings:
     access_token: str = field(repr=False)
     api_version: str = DEFAULT_API_VERSION
     history_days: int = DEFAULT_HISTORY_DAYS
+    repull_days: int = 3  # orders change for days after placement (refunds, fulfilments)
     page_size: int = MAX_PAGE_SIZE  # orders per page (``limit``); Shopify allows 1-250
     batch_pages: int = DEFAULT_BATCH_PAGES  # pages landed per transaction
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -45,19 +47,14 @@ class ShopifySettings:
         """Settings from ``environ`` (default: the process environment)."""
         env = os.environ if environ is None else environ
         return cls(
-            store_url=_required(env, "SHOPIFY_STORE_URL"),
-            access_token=_required(env, "SHOPIFY_ACCESS_TOKEN"),
+            store_url=settings_env.required(env, "SHOPIFY_STORE_URL", PLATFORM),
+            access_token=settings_env.required(env, "SHOPIFY_ACCESS_TOKEN", PLATFORM),
             api_version=env.get("SHOPIFY_API_VERSION") or DEFAULT_API_VERSION,
+            history_days=settings_env.days(env, "KPI_HISTORY_DAYS", cls.history_days, PLATFORM),
+            repull_days=settings_env.days(env, "SHOPIFY_REPULL_DAYS", cls.repull_days, PLATFORM),
         )
 
     @property
     def admin_url(self) -> str:
         """The versioned Admin REST root, e.g. ``https://shop.myshopify.com/admin/api/2024-10``."""
         return f"{self.store_url.rstrip('/')}/admin/api/{self.api_version}"
-
-
-def _required(env: Mapping[str, str], name: str) -> str:
-    value = (env.get(name) or "").strip()
-    if not value:
-        raise ConfigurationError(PLATFORM, "settings", f"environment variable {name} is not set")
-    return value

@@ -33,7 +33,6 @@ log = logging.getLogger("connectors.shopify")
 
 SHOP_STREAM = "shopify_shops"
 ORDERS_STREAM = "shopify_orders"
-REPULL_WINDOW = timedelta(days=3)
 
 SHOP_PAGE = JsonPages(columns="{'shop': 'JSON'}", records="[shop]")
 ORDER_PAGES = JsonPages(columns="{'orders': 'JSON[]'}", records="orders")
@@ -76,7 +75,7 @@ def sync_orders(
     stored = read_cursor(con, ORDERS_STREAM)
     previous = datetime.fromisoformat(stored).astimezone(UTC) if stored else None
     if previous is not None:
-        start = previous - REPULL_WINDOW
+        start = previous - timedelta(days=settings.repull_days)
     else:
         start = now - timedelta(days=settings.history_days)
     start = start.replace(microsecond=0)

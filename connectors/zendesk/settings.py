@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from connectors import env as settings_env
 from connectors.base import DEFAULT_BATCH_PAGES
 from connectors.errors import ConfigurationError
 from connectors.http import HttpSettings, register_secret
@@ -45,19 +46,13 @@ class ZendeskSettings:
         """Settings from ``environ`` (default: the process environment)."""
         env = os.environ if environ is None else environ
         return cls(
-            url=_required(env, "ZENDESK_URL"),
-            email=_required(env, "ZENDESK_EMAIL"),
-            api_token=_required(env, "ZENDESK_API_TOKEN"),
+            url=settings_env.required(env, "ZENDESK_URL", PLATFORM),
+            email=settings_env.required(env, "ZENDESK_EMAIL", PLATFORM),
+            api_token=settings_env.required(env, "ZENDESK_API_TOKEN", PLATFORM),
+            history_days=settings_env.days(env, "KPI_HISTORY_DAYS", cls.history_days, PLATFORM),
         )
 
     @property
     def auth(self) -> tuple[str, str]:
         """HTTP basic credentials for API-token authentication."""
         return (f"{self.email}/token", self.api_token)
-
-
-def _required(env: Mapping[str, str], name: str) -> str:
-    value = (env.get(name) or "").strip()
-    if not value:
-        raise ConfigurationError(PLATFORM, "settings", f"environment variable {name} is not set")
-    return value
