@@ -104,6 +104,13 @@ def test_the_first_night_succeeds_with_every_check_passing(nightly_twice):
         checks_line.removeprefix("Checks: ").removesuffix(" passed").partition(" of ")
     )
     assert passed == total and int(total) > 40
+    # every stream succeeded at its first attempt, and the first night inserted what it read
+    assert "STEP_UP_FOR_RETRY" not in first.stderr
+    items_line = next(
+        line for line in first.stdout.splitlines() if "raw/amazon_order_items" in line
+    )
+    fetched, inserted, updated = (part.strip() for part in items_line.split()[1:] if part != "/")
+    assert fetched == inserted != "0" and updated == "0"
 
 
 def test_us_orders_and_gmv_match_the_sandbox_records(nightly_twice):

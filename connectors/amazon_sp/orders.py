@@ -114,16 +114,16 @@ def sync_orders(
             con, AMAZON_ORDER_ITEMS, ITEM_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
         )
         for order_id, last_update in pending:
-            order_pages = _Enveloped(order_last_update_date=last_update)
+            one_order = _Enveloped(order_last_update_date=last_update)
             item_pages += follow_pages(
                 session,
                 f"{ORDERS_PATH}/{quote(order_id, safe='')}/orderItems",
-                order_pages,
+                one_order,
                 stream=ORDERS_STREAM,
                 params={},
                 next_params={},
             )
-            items.add_together(order_pages.pages)
+            items.add_together(one_order.pages)
         # a repeated token cut the window short: keep the stored cursor so the next run reads
         # the whole window again (upserts make the re-read harmless)
         items.close(None if guard.repeated else cursor)
