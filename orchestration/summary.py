@@ -30,7 +30,7 @@ def run_outcome(result) -> RunOutcome:
         if "records_fetched" in metadata:
             rows[key] = {
                 name: int(metadata[name].value)
-                for name in ("records_fetched", "inserted", "updated")
+                for name in ("records_fetched", "inserted", "updated", "quarantined")
                 if name in metadata
             }
     passed, failed = [], []
@@ -116,9 +116,11 @@ def render_summary(outcome: RunOutcome, warehouse: Path) -> str:
     lines = ["", "=" * 72, f"Nightly KPI run: {'SUCCEEDED' if outcome.succeeded else 'FAILED'}"]
     lines.append("Rows per stream (fetched / inserted / updated):")
     for asset, counts in sorted(outcome.rows.items()):
+        quarantined = counts.get("quarantined", 0)
         lines.append(
             f"  {asset:<34} {counts.get('records_fetched', 0):>9,} / "
             f"{counts.get('inserted', 0):>9,} / {counts.get('updated', 0):>9,}"
+            + (f"  ({quarantined:,} quarantined: see raw._quarantine)" if quarantined else "")
         )
     total = len(outcome.checks_passed) + len(outcome.checks_failed)
     lines.append(f"Checks: {len(outcome.checks_passed)} of {total} passed")
