@@ -168,6 +168,19 @@ class PlatformSession:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
+    def require_same_origin(self, url: str, *, stream: str, setting: str) -> None:
+        """Refuse a next-page link to another host: this session's credentials would go there.
+
+        ``setting`` names the variable holding the base URL, for the error message.
+        """
+        ours, theirs = urlsplit(self.base_url), urlsplit(url)
+        if (ours.scheme, ours.netloc) != (theirs.scheme, theirs.netloc):
+            raise ConnectorError(
+                self.platform,
+                stream,
+                f"next-page link {sanitize_url(url)} is not on {setting}'s host; stopped",
+            )
+
     def request(
         self,
         method: str,
