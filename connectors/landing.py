@@ -132,6 +132,19 @@ class JsonMapPages:
 Shape = JsonPages | JsonRecords | DelimitedRows | JsonMapPages
 
 
+def _drop_patch(fields: tuple[str, ...]) -> str:
+    """A JSON merge patch (RFC 7386) deleting ``fields`` (a missing parent object comes back
+    empty: ``{"via": {"source": {}}}``)."""
+    patch: dict = {}
+    for name in fields:
+        *parents, leaf = name.split(".")
+        node = patch
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = None
+    return json.dumps(patch).replace("'", "''")
+
+
 def wrap_page(body: bytes, **context: str) -> bytes:
     """A page body inside an envelope carrying per-page context, e.g. the order an items page
     belongs to and that order's version: ``{"order_last_update_date": "...", "page": <body>}``.
@@ -164,7 +177,8 @@ class RawTable:
     # VARCHAR columns given per batch (``context=``) or per page (a JsonPages page column of
     # the same name, see :func:`wrap_page`)
     context: tuple[str, ...] = ()
-    drop_fields: tuple[str, ...] = ()  # top-level fields never stored (personal data)
+    # fields never stored (personal data); a dotted name reaches into objects: "via.source.from"
+    drop_fields: tuple[str, ...] = ()
     # the raw text ``version`` parses, e.g. ``rec->>'LastUpdateDate'``: with it, a NULL version
     # is reported as unparseable (the text was there) or missing; without it, as missing
     version_source: str | None = None
@@ -354,8 +368,7 @@ def _merge_batch(
     parsed += [f"cast({name} as varchar) as {name}" for name in context_cols]
     record = "rec"
     if table.drop_fields:
-        patch = "{" + ", ".join(f'"{f}": null' for f in table.drop_fields) + "}"
-        record = f"json_merge_patch(rec, '{patch}')"
+        record = f"json_merge_patch(rec, '{_drop_patch(table.drop_fields)}')"
     select_source = shape.select_sql()
     params: dict[str, object] = {
         "path": str(path),

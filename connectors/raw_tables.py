@@ -161,6 +161,9 @@ ZENDESK_TICKETS = RawTable(
     keys=(Column("ticket_id", "varchar", "rec->>'id'"),),
     version=_epoch("rec->>'generated_timestamp'"),
     version_source="rec->>'generated_timestamp'",
+    # the description is the requester's first message; the email channel's sender and
+    # recipients carry addresses and names
+    drop_fields=("description", "via.source.from", "via.source.to"),
 )
 
 ZENDESK_TICKET_COMMENTS = RawTable(

@@ -160,3 +160,37 @@ def test_a_table_versioned_by_load_time_reports_a_rerun_as_unchanged(con):
     assert con.execute(
         "select count(*), max(_record->>'sales7d') from raw.amazon_ads_sp_campaigns"
     ).fetchone() == (1, "29.99")
+
+
+def test_a_ticket_keeps_its_channel_but_not_its_sender_or_first_message(con):
+    from connectors.raw_tables import ZENDESK_TICKETS
+
+    ticket = {
+        "id": 42,
+        "generated_timestamp": 1764410400,
+        "description": "Hi, I am Jane Roe, my phone is 555-0100",
+        "via": {
+            "channel": "email",
+            "source": {
+                "from": {"address": "jane.roe@example.invalid", "name": "Jane Roe"},
+                "to": {"address": "support@shop.example", "name": "Shop"},
+                "rel": None,
+            },
+        },
+    }
+    pages = [json.dumps({"tickets": [ticket]}).encode()]
+    land(
+        con,
+        ZENDESK_TICKETS,
+        JsonPages("{'tickets': 'JSON[]'}", "tickets"),
+        pages,
+        run_id="r",
+        stream="zendesk_tickets",
+    )
+    stored = con.execute("select _record from raw.zendesk_tickets").fetchone()[0]
+    assert json.loads(stored) == {
+        "id": 42,
+        "generated_timestamp": 1764410400,
+        "via": {"channel": "email", "source": {"rel": None}},
+    }
+    assert "Jane" not in stored and "555-0100" not in stored
