@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import requests
 
@@ -39,13 +38,6 @@ PLATFORM = "amazon_lwa"
 EXPIRY_MARGIN_S = 120.0
 DEFAULT_EXPIRES_IN_S = 3600.0
 AUTH_STATUSES = (401, 403)
-
-
-def as_utc(now: datetime) -> datetime:
-    """``now`` in UTC; a naive datetime is refused (its zone would be a guess)."""
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware (connectors work in UTC)")
-    return now.astimezone(UTC)
 
 
 @dataclass(frozen=True)

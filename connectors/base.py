@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
 import duckdb
@@ -13,6 +14,13 @@ from connectors.landing import LoadResult, RawTable, Shape, land, save_cursor
 
 DEFAULT_BATCH_PAGES = 200
 DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+
+
+def as_utc(now: datetime) -> datetime:
+    """``now`` in UTC; a naive datetime is refused (its zone would be a guess)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware (connectors work in UTC)")
+    return now.astimezone(UTC)
 
 
 @dataclass

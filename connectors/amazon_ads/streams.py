@@ -32,8 +32,8 @@ import duckdb
 import requests
 
 from connectors.amazon_ads.settings import PLATFORM, AmazonAdsSettings
-from connectors.amazon_lwa import AmazonSession, as_utc, token_source
-from connectors.base import StreamRun
+from connectors.amazon_lwa import AmazonSession, token_source
+from connectors.base import StreamRun, as_utc
 from connectors.errors import ConfigurationError, ConnectorError
 from connectors.http import redact, sanitize_url
 from connectors.landing import JsonRecords, LoadResult, land, read_cursor, save_cursor

@@ -19,11 +19,10 @@ from datetime import datetime
 
 import duckdb
 
-from connectors.amazon_lwa import as_utc
 from connectors.amazon_sp.client import follow_pages, open_session
 from connectors.amazon_sp.marketplaces import local_date
 from connectors.amazon_sp.settings import AmazonSpSettings
-from connectors.base import PageBuffer, StreamRun
+from connectors.base import PageBuffer, StreamRun, as_utc
 from connectors.landing import JsonPages
 from connectors.raw_tables import AMAZON_INVENTORY_SUMMARIES
 

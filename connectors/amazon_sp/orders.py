@@ -32,10 +32,9 @@ from urllib.parse import quote
 
 import duckdb
 
-from connectors.amazon_lwa import as_utc
 from connectors.amazon_sp.client import follow_pages, iso_z, open_session, window
 from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
-from connectors.base import PageBuffer, StreamRun
+from connectors.base import PageBuffer, StreamRun, as_utc
 from connectors.http import RepeatGuard
 from connectors.landing import JsonPages, ensure_state_tables, wrap_page
 from connectors.raw_tables import AMAZON_ORDER_ITEMS, AMAZON_ORDERS

@@ -33,11 +33,11 @@ from datetime import time as clock_time
 import duckdb
 import requests
 
-from connectors.amazon_lwa import AmazonSession, as_utc
+from connectors.amazon_lwa import AmazonSession
 from connectors.amazon_sp.client import iso_z, open_session, window
 from connectors.amazon_sp.marketplaces import local_date, time_zone
 from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
-from connectors.base import StreamRun
+from connectors.base import StreamRun, as_utc
 from connectors.errors import ConnectorError
 from connectors.landing import DelimitedRows, RawTable, land, read_cursor, save_cursor
 from connectors.raw_tables import AMAZON_INVENTORY_LEDGER, AMAZON_SHIPMENTS

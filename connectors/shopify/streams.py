@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
-from connectors.base import PageBuffer, StreamRun
+from connectors.base import PageBuffer, StreamRun, as_utc
 from connectors.errors import AuthenticationError, ConnectorError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, read_cursor
@@ -70,7 +70,7 @@ def sync_orders(
     (or, on a first run that finds nothing, the window start); it is committed with the last
     batch, so a failed run leaves the previous one in place.
     """
-    now = _as_utc(now)
+    now = as_utc(now)
     run = StreamRun(ORDERS_STREAM)
     stored = read_cursor(con, ORDERS_STREAM)
     previous = datetime.fromisoformat(stored).astimezone(UTC) if stored else None
@@ -195,9 +195,3 @@ def _page_newest(con: duckdb.DuckDBPyConnection, response: requests.Response) ->
             f"{sanitize_url(response.url)} did not answer an orders page: {type(exc).__name__}",
         ) from None
     return newest.astimezone(UTC) if newest is not None else None
-
-
-def _as_utc(now: datetime) -> datetime:
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(UTC)

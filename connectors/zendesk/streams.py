@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 import requests
 
-from connectors.base import PageBuffer, StreamRun
+from connectors.base import PageBuffer, StreamRun, as_utc
 from connectors.errors import AuthenticationError, ConnectorError, RecordError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, LoadResult, read_cursor, wrap_page
@@ -80,7 +80,7 @@ def sync_tickets(
     """Land the tickets changed since the stored cursor, and the comments of each of them."""
     run = StreamRun(TICKETS_STREAM)
     stored = read_cursor(con, TICKETS_STREAM)
-    start_time = _unix(_as_utc(now) - timedelta(days=settings.history_days))
+    start_time = _unix(as_utc(now) - timedelta(days=settings.history_days))
     tickets = PageBuffer(
         con, ZENDESK_TICKETS, TICKET_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
     )
@@ -283,9 +283,3 @@ def _get(
 
 def _unix(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-def _as_utc(now: datetime) -> datetime:
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(UTC)

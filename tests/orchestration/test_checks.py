@@ -31,6 +31,12 @@ ITEMS = JsonPages(
 )
 
 
+def _land_orders(con, *orders: dict) -> None:
+    """One getOrders page holding ``orders``, landed as the connector lands it."""
+    page = json.dumps({"payload": {"Orders": list(orders)}}).encode()
+    land(con, rt.AMAZON_ORDERS, ORDERS, [page], run_id="r", stream="t")
+
+
 @pytest.fixture()
 def con(tmp_path):
     connection = connect(tmp_path / "w.duckdb")
@@ -47,14 +53,7 @@ def _land_amazon_order(con, order_id: str, total: str, items: list[tuple[str, st
         "MarketplaceId": "ATVPDKIKX0DER",
         "OrderTotal": {"CurrencyCode": "USD", "Amount": total},
     }
-    land(
-        con,
-        rt.AMAZON_ORDERS,
-        ORDERS,
-        [json.dumps({"payload": {"Orders": [order]}}).encode()],
-        run_id="r",
-        stream="t",
-    )
+    _land_orders(con, order)
     page = {
         "payload": {
             "AmazonOrderId": order_id,
@@ -232,14 +231,7 @@ def test_fx_check_accepts_a_weekend_carry_forward_and_flags_a_missing_currency(c
             "PurchaseDate": "2026-11-29T09:00:00Z",
             "OrderTotal": {"CurrencyCode": currency, "Amount": "1"},
         }
-        land(
-            con,
-            rt.AMAZON_ORDERS,
-            ORDERS,
-            [json.dumps({"payload": {"Orders": [order]}}).encode()],
-            run_id="r",
-            stream="t",
-        )
+        _land_orders(con, order)
     land(
         con,
         rt.SHOPIFY_ORDERS,
@@ -261,14 +253,7 @@ def test_freshness_fails_for_the_marketplace_whose_newest_order_is_too_old(con):
         ("DE-1", "A1PA6795UKMFR9", "2026-11-28T05:00:00Z"),  # 49 h before the run
     ):
         order = {"AmazonOrderId": order_id, "LastUpdateDate": updated, "MarketplaceId": marketplace}
-        land(
-            con,
-            rt.AMAZON_ORDERS,
-            ORDERS,
-            [json.dumps({"payload": {"Orders": [order]}}).encode()],
-            run_id="r",
-            stream="t",
-        )
+        _land_orders(con, order)
     check = next(c for c in FRESHNESS_CHECKS if c.table == "amazon_orders")
     outcome = run_check(con, check, as_of=AS_OF)
     assert outcome.failing_rows["scope"].tolist() == ["A1PA6795UKMFR9"]
