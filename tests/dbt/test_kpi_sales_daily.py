@@ -2,6 +2,9 @@
 
 Rates (units per USD): EUR Thu 2026-10-08 0.75, Fri 0.8, Mon 2026-10-12 0.9 (Saturday and
 Sunday carry Friday's); JPY 140, 150, 160. Amounts in USD unless `_local`.
+Landed unit costs (seed sku_costs.csv, see tests/dbt/seller_margin.py): MUG-BLUE 5.00 USD,
+8.00 USD from 2026-10-09; MUG-RED 12.00 EUR from 2026-10-10 only; MUG-JP 6.00 EUR; CARD-1
+4.00 USD; MUG-1 9.00 USD; MUG-2 15.00 USD; COASTER and the genuine fixture's SKUs: no cost.
 """
 
 from __future__ import annotations
@@ -223,4 +226,135 @@ def test_every_marketplace_day_between_first_and_last_activity_has_a_row(
         JP: 2,  # 10-09 and 10-10
         f"shopify:{MUG_SHOP}": 10,  # order day 10-09 .. refund day 10-18
         "shopify:apple.myshopify.com": 1,
+    }
+
+
+MARGIN_SQL = """
+    select units_with_cost_count, units_without_cost_count, cost_coverage_rate,
+        has_unknown_cost, net_sales, net_sales_with_cost, cogs, gross_margin, margin_rate
+    from marts.kpi_sales_daily
+    where marketplace_id = ? and local_date = cast(? as date)
+"""
+
+
+def margin(
+    with_cost: int, without_cost: int, coverage: float | None, unknown: bool, net: str,
+    net_with_cost: str, cogs: str, gross_margin: str, margin_rate: float | None,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "units_with_cost_count": with_cost,
+        "units_without_cost_count": without_cost,
+        "cost_coverage_rate": None if coverage is None else pytest.approx(coverage),
+        "has_unknown_cost": unknown,
+        "net_sales": usd(net),
+        "net_sales_with_cost": usd(net_with_cost),
+        "cogs": usd(cogs),
+        "gross_margin": usd(gross_margin),
+        "margin_rate": None if margin_rate is None else pytest.approx(margin_rate),
+    }
+
+
+@pytest.mark.parametrize(
+    ("marketplace_id", "day", "expected"),
+    [
+        pytest.param(
+            US, "2026-10-08",
+            # 2 MUG-BLUE at 23:59 PDT on the 8th, the day before the cost change: 2 x 5.00 = 10;
+            # every unit costed, so the base is all of net sales, 40 - 4 = 36; margin 36 - 10 =
+            # 26, rate 26 / 36 = 0.7222
+            margin(2, 0, 1.0, False, "36", "36", "10", "26", 26 / 36),
+            id="fully costed day: gross margin = net sales - cogs",
+        ),
+        pytest.param(
+            US, "2026-10-09",
+            # 1 MUG-BLUE at 00:01 PDT on the 9th, the new cost's first day: 8.00, refunded on the
+            # 18th, which takes the 8.00 back (order-date view): cogs 8 - 8 = 0; net 20 - 20 = 0;
+            # margin 0, rate 0 / 0 -> NULL; the cancelled order's unit counts nowhere
+            margin(1, 0, 1.0, False, "0", "0", "0", "0", None),
+            id="a refunded unit takes its cost back; zero net sales give a NULL rate",
+        ),
+        pytest.param(
+            US, "2026-03-31",
+            # CARD-1 12.00, cost 4.00: margin 8, rate 8 / 12
+            margin(1, 0, 1.0, False, "12", "12", "4", "8", 8 / 12),
+            id="CARD-1 in spring",
+        ),
+        pytest.param(
+            DE, "2026-10-09",
+            # MUG-RED's cost starts on 10-10: the unit sold at 23:59 CEST on Friday has none,
+            # nor does its refund; nothing is costed: base 0, cogs 0, rate NULL (never 100 %)
+            margin(0, 1, 0.0, True, "4.1667", "0", "0", "0", None),
+            id="a German order before midnight, before its SKU's first cost: not costed",
+        ),
+        pytest.param(
+            DE, "2026-10-10",
+            # 00:01 CEST Saturday: 2 x 12.00 EUR at Friday's carried 0.8 = 2 x 15.00 = 30.00;
+            # net 60.00 EUR / 0.8 = 75.00; margin 45, rate 45 / 75 = 0.6
+            margin(2, 0, 1.0, False, "75", "75", "30", "45", 0.6),
+            id="a German order after midnight: EUR cost at Saturday's carried rate",
+        ),
+        pytest.param(
+            JP, "2026-10-09",
+            # 23:59 JST: a yen sale with a cost paid in euros: 6.00 EUR / 0.8 = 7.50 USD;
+            # net 3000 JPY / 150 = 20.00; margin 12.50, rate 12.5 / 20 = 0.625
+            margin(1, 0, 1.0, False, "20", "20", "7.5", "12.5", 0.625),
+            id="a Japanese order before Tokyo midnight: cost converted from its own currency",
+        ),
+        pytest.param(
+            JP, "2026-10-10",
+            # 00:01 JST Saturday: 3 x 7.50 = 22.50; net 9000 / 150 = 60.00; margin 37.50,
+            # rate 37.5 / 60 = 0.625
+            margin(3, 0, 1.0, False, "60", "60", "22.5", "37.5", 0.625),
+            id="a Japanese order after Tokyo midnight",
+        ),
+        pytest.param(
+            f"shopify:{MUG_SHOP}", "2026-10-09",
+            # costed: 5001's 2 MUG-1 (50.00, its 5.00 discount allocated to that line, 25.00
+            # refunded) and 5004's MUG-2 (40.00); 5001's COASTER (10.00) has no cost.
+            # base 50 + 40 - 5 - 25 = 60 (net sales 70 include the coaster); cogs 2 x 9 + 15 -
+            # 1 x 9 (the refunded mug) = 24; margin 60 - 24 = 36, rate 36 / 60 = 0.6;
+            # coverage 3 of 4 units
+            margin(3, 1, 0.75, True, "70", "60", "24", "36", 0.6),
+            id="a SKU without cost is left out of the margin and counted beside it",
+        ),
+        pytest.param(
+            f"shopify:{MUG_SHOP}", "2026-10-14",
+            # order 5005: MUG-1 2 x 20.00 = 40 (cost 9.00), COASTER 2 x 15.00 = 30 (no cost),
+            # a 7.00 code allocated to no line: the mugs' share 7 x 40 / 70 = 4.00; refunded
+            # 2 days later: 1 mug 18.00, 1 coaster 13.50. net sales 70 - 7 - 31.5 = 31.5;
+            # base 40 - 4 - 18 = 18; cogs 2 x 9 - 1 x 9 = 9; margin 9, rate 9 / 18 = 0.5;
+            # coverage 2 of 4 units
+            margin(2, 2, 0.5, True, "31.5", "18", "9", "9", 0.5),
+            id="an order-level discount is shared by gross between costed and uncosted lines",
+        ),
+        pytest.param(
+            "shopify:apple.myshopify.com", "2008-01-10",
+            # the genuine fixture's three SKUs have no cost: nothing costed, rate NULL
+            margin(0, 3, 0.0, True, "597", "0", "0", "0", None),
+            id="no unit costed: margin rate NULL, coverage 0",
+        ),
+    ],
+)  # fmt: skip
+def test_margin_covers_the_costed_units_and_shows_the_coverage(
+    warehouse: BuiltWarehouse, marketplace_id: str, day: str, expected: dict[str, Any]
+) -> None:
+    assert warehouse.record(MARGIN_SQL, [marketplace_id, day]) == expected
+
+
+def test_margin_over_several_days_is_a_ratio_of_their_sums(warehouse: BuiltWarehouse) -> None:
+    # mug-shop on 10-09 and 10-14 (the days above): margin (36 + 9) / base (60 + 18) = 45 / 78 =
+    # 0.5769 (the mean of the daily rates, (0.6 + 0.5) / 2 = 0.55, would be wrong); coverage
+    # 5 of 8 units = 0.625; uncosted net sales (70 + 31.5) - 78 = 23.50 are visible beside it
+    row = warehouse.record(
+        "select sum(gross_margin) / sum(net_sales_with_cost) as margin_rate, "
+        "sum(units_with_cost_count) / sum(units_count) as cost_coverage_rate, "
+        "sum(net_sales) - sum(net_sales_with_cost) as net_sales_without_cost "
+        "from marts.kpi_sales_daily where marketplace_id = ? "
+        "and local_date in (date '2026-10-09', date '2026-10-14')",
+        [f"shopify:{MUG_SHOP}"],
+    )
+    assert row == {
+        "margin_rate": pytest.approx(45 / 78),
+        "cost_coverage_rate": pytest.approx(0.625),
+        "net_sales_without_cost": usd("23.5"),
     }

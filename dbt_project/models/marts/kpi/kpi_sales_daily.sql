@@ -5,6 +5,11 @@
 -- paid (by ORDER date: it grows as refunds arrive); the *_by_refund_date columns are the cash
 -- view, refunds paid that day whatever the order day. Amounts in the reporting currency
 -- (var reporting_currency) at each day's rate, with `_local` companions in currency_code.
+-- Margin (order-date view, reporting currency) is computed over the units whose SKU has a
+-- landed cost that day (seed sku_costs): cogs is their cost less the cost of their refunded
+-- units, net_sales_with_cost their net sales, gross_margin the difference; units without a cost
+-- are counted beside it (units_without_cost_count, cost_coverage_rate, has_unknown_cost), so a
+-- partly costed day is never read as the whole day's margin.
 -- is_provisional: the day is within var sales_settle_days of the marketplace's newest order day
 -- (refunds and cancellations still arrive and the nightly re-pull still rewrites it).
 with
@@ -21,6 +26,7 @@ orders as (
         units_count,
         gross_amount_local,
         discount_amount_local,
+        fx_rate,
         gross_amount,
         discount_amount
 
@@ -35,6 +41,7 @@ refunds as (
         channel,
         order_id,
         refund_id,
+        sku,
         quantity,
         refund_local_date,
         order_local_date,
@@ -45,6 +52,23 @@ refunds as (
         refund_amount
 
     from {{ ref('int_refunds_unioned') }}
+
+),
+
+line_costs as (
+
+    select
+        channel,
+        order_id,
+        sku,
+        quantity,
+        gross_amount_local,
+        discount_amount_local,
+        unit_cost,
+        line_cost,
+        has_cost
+
+    from {{ ref('int_order_line_costs') }}
 
 ),
 
@@ -96,6 +120,151 @@ refunds_by_order_day as (
     where is_order_known and not is_order_cancelled and not is_order_test
 
     group by marketplace_id, order_local_date
+
+),
+
+-- per order, the lines whose SKU has a cost: their units, gross, line discounts and cost
+order_line_cost_parts as (
+
+    select
+        channel,
+        order_id,
+        coalesce(sum(quantity) filter (where has_cost), 0) as units_with_cost,
+        coalesce(sum(quantity) filter (where not has_cost), 0) as units_without_cost,
+        count(*) filter (where not has_cost) as lines_without_cost_count,
+        count(*) filter (where has_cost) as lines_with_cost_count,
+        coalesce(sum(gross_amount_local) filter (where has_cost), 0) as gross_with_cost_local,
+        coalesce(sum(discount_amount_local) filter (where has_cost), 0)
+            as line_discount_with_cost_local,
+        coalesce(sum(discount_amount_local), 0) as line_discount_local,
+        coalesce(sum(line_cost), 0) as cost_of_units_sold
+
+    from line_costs
+
+    group by channel, order_id
+
+),
+
+-- the costed part of each order's sales. A fully costed order keeps its own converted amounts
+-- (so a fully costed day has net_sales_with_cost = net_sales exactly); an order with no costed
+-- line contributes nothing; a mixed order gets its costed lines' gross and line discounts plus
+-- the order-level discount not allocated to lines (Shopify codes without allocations) in
+-- proportion to their gross (to their units when the order's gross is 0).
+mixed_order_shares as (
+
+    select
+        orders.channel,
+        orders.order_id,
+        parts.line_discount_with_cost_local
+        + (orders.discount_amount_local - parts.line_discount_local)
+        * coalesce(
+            {{ ratio('parts.gross_with_cost_local', 'orders.gross_amount_local') }},
+            {{ ratio('parts.units_with_cost', 'orders.units_count') }},
+            0
+        ) as discount_with_cost_local
+
+    from orders
+
+    inner join order_line_cost_parts as parts
+        on orders.channel = parts.channel
+        and orders.order_id = parts.order_id
+
+    where parts.lines_with_cost_count > 0 and parts.lines_without_cost_count > 0
+
+),
+
+order_costs as (
+
+    select
+        orders.marketplace_id,
+        orders.order_local_date,
+        coalesce(parts.units_with_cost, 0) as units_with_cost,
+        coalesce(parts.units_without_cost, 0) as units_without_cost,
+        coalesce(parts.cost_of_units_sold, 0) as cost_of_units_sold,
+        case
+            when coalesce(parts.lines_without_cost_count, 0) = 0 then orders.gross_amount
+            when parts.lines_with_cost_count = 0 then 0
+            else {{ to_reporting_currency('parts.gross_with_cost_local', 'orders.fx_rate') }}
+        end as gmv_with_cost,
+        case
+            when coalesce(parts.lines_without_cost_count, 0) = 0 then orders.discount_amount
+            when parts.lines_with_cost_count = 0 then 0
+            else {{ to_reporting_currency(
+                'mixed_order_shares.discount_with_cost_local', 'orders.fx_rate'
+            ) }}
+        end as discounts_with_cost
+
+    from orders
+
+    left join order_line_cost_parts as parts
+        on orders.channel = parts.channel
+        and orders.order_id = parts.order_id
+
+    left join mixed_order_shares
+        on orders.channel = mixed_order_shares.channel
+        and orders.order_id = mixed_order_shares.order_id
+
+    where not orders.is_cancelled and not orders.is_test
+
+),
+
+order_costs_by_day as (
+
+    select
+        marketplace_id,
+        order_local_date as local_date,
+        sum(units_with_cost) as units_with_cost_count,
+        sum(units_without_cost) as units_without_cost_count,
+        sum(cost_of_units_sold) as cost_of_units_sold,
+        sum(gmv_with_cost) as gmv_with_cost,
+        sum(discounts_with_cost) as discounts_with_cost
+
+    from order_costs
+
+    group by marketplace_id, order_local_date
+
+),
+
+-- the unit cost each order's SKU was sold at (lines of one order and SKU share the order day,
+-- hence one cost): a refunded unit takes back exactly the cost its sale booked
+order_sku_unit_costs as (
+
+    select
+        channel,
+        order_id,
+        sku,
+        max(unit_cost) as unit_cost
+
+    from line_costs
+
+    where has_cost
+
+    group by channel, order_id, sku
+
+),
+
+-- refunds of the orders counted in gmv, on their order day: the costed ones' amount and cost
+refund_costs_by_order_day as (
+
+    select
+        refunds.marketplace_id,
+        refunds.order_local_date as local_date,
+        sum(refunds.refund_amount) filter (where order_sku_unit_costs.unit_cost is not null)
+            as refunded_amount_with_cost,
+        sum(refunds.quantity * order_sku_unit_costs.unit_cost) as refunded_cost,
+        count(*) filter (where order_sku_unit_costs.unit_cost is null)
+            as refund_lines_without_cost_count
+
+    from refunds
+
+    left join order_sku_unit_costs
+        on refunds.channel = order_sku_unit_costs.channel
+        and refunds.order_id = order_sku_unit_costs.order_id
+        and refunds.sku = order_sku_unit_costs.sku
+
+    where refunds.is_order_known and not refunds.is_order_cancelled and not refunds.is_order_test
+
+    group by refunds.marketplace_id, refunds.order_local_date
 
 ),
 
@@ -198,6 +367,22 @@ joined as (
             coalesce(refunds_by_refund_day.refund_amount_local_by_refund_date, 0)
             as decimal(18, 4)
         ) as refund_amount_local_by_refund_date,
+        coalesce(order_costs_by_day.units_with_cost_count, 0) as units_with_cost_count,
+        coalesce(order_costs_by_day.units_without_cost_count, 0) as units_without_cost_count,
+        cast(
+            coalesce(order_costs_by_day.gmv_with_cost, 0)
+            - coalesce(order_costs_by_day.discounts_with_cost, 0)
+            - coalesce(refund_costs_by_order_day.refunded_amount_with_cost, 0)
+            as decimal(18, 4)
+        ) as net_sales_with_cost,
+        cast(
+            coalesce(order_costs_by_day.cost_of_units_sold, 0)
+            - coalesce(refund_costs_by_order_day.refunded_cost, 0)
+            as decimal(18, 4)
+        ) as cogs,
+        coalesce(order_costs_by_day.units_without_cost_count, 0) > 0
+        or coalesce(refund_costs_by_order_day.refund_lines_without_cost_count, 0) > 0
+            as has_unknown_cost,
         -- a marketplace with refunds but no order loaded settles against its newest refund day
         date_diff(
             'day',
@@ -224,6 +409,14 @@ joined as (
     left join refunds_by_refund_day
         on spine.marketplace_id = refunds_by_refund_day.marketplace_id
         and spine.local_date = refunds_by_refund_day.local_date
+
+    left join order_costs_by_day
+        on spine.marketplace_id = order_costs_by_day.marketplace_id
+        and spine.local_date = order_costs_by_day.local_date
+
+    left join refund_costs_by_order_day
+        on spine.marketplace_id = refund_costs_by_order_day.marketplace_id
+        and spine.local_date = refund_costs_by_order_day.local_date
 
 ),
 
@@ -254,6 +447,14 @@ final as (
         refunded_units_by_refund_date,
         refund_amount_by_refund_date,
         refund_amount_local_by_refund_date,
+        units_with_cost_count,
+        units_without_cost_count,
+        {{ ratio('units_with_cost_count', 'units_count') }} as cost_coverage_rate,
+        has_unknown_cost,
+        net_sales_with_cost,
+        cogs,
+        cast(net_sales_with_cost - cogs as decimal(18, 4)) as gross_margin,
+        {{ ratio('net_sales_with_cost - cogs', 'net_sales_with_cost') }} as margin_rate,
         is_provisional
 
     from joined
