@@ -4,14 +4,17 @@ Enforced: ``Authorization: Bearer`` with an Ads access token from LWA and the ap
 ``Amazon-Advertising-API-ClientId`` on every call (401 otherwise); ``Amazon-Advertising-API-Scope``
 naming a profile on reporting calls; the v3 content type on report creation (415 otherwise);
 a report covers at most 31 days within the last 95; a report whose configuration is identical
-to one still running answers 425 naming it. Reports go PENDING -> PROCESSING -> COMPLETED over
-polls; the ``url`` serves a gzipped JSON array, numbers as JSON numbers.
+to one still running answers 425 naming it. Two report types: ``spCampaigns`` (groupBy
+``["campaign"]``, one row per campaign) and ``spAdvertisedProduct`` (groupBy ``["advertiser"]``,
+one row per ad). Reports go PENDING -> PROCESSING -> COMPLETED over polls; the ``url`` serves a
+gzipped JSON array, numbers as JSON numbers.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sandbox import ads
@@ -24,6 +27,24 @@ CREATE_CONTENT_TYPE = "application/vnd.createasyncreportrequest.v3+json"
 MAX_RANGE_DAYS = 31
 RETENTION_DAYS = 95
 ADS_STATUSES = ("PENDING", "PROCESSING", "COMPLETED")
+
+
+@dataclass(frozen=True)
+class ReportType:
+    """What the sandbox accepts and serves for one ``reportTypeId``."""
+
+    group_by: list[str]
+    columns: tuple[str, ...]
+    summary_key: str  # the row a SUMMARY report keeps per range
+    sort_key: tuple[str, ...]
+
+
+REPORT_TYPES = {
+    "spCampaigns": ReportType(["campaign"], ads.ROW_COLUMNS, "campaignId", ("date", "campaignId")),
+    "spAdvertisedProduct": ReportType(
+        ["advertiser"], ads.PRODUCT_ROW_COLUMNS, "adId", ("date", "campaignId", "adId")
+    ),
+}
 
 
 def ads_error(status: int, detail: str) -> Response:
@@ -75,10 +96,12 @@ def _validate(spec: object, today: date) -> str | None:
         return "startDate and endDate must be dates (YYYY-MM-DD)"
     if config.get("adProduct") != "SPONSORED_PRODUCTS":
         return "adProduct must be SPONSORED_PRODUCTS"
-    if config.get("reportTypeId") != "spCampaigns":
-        return "The sandbox serves reportTypeId spCampaigns only"
-    if config.get("groupBy") != ["campaign"]:
-        return 'groupBy must be ["campaign"]'
+    report_type_id = config.get("reportTypeId")
+    report_type = REPORT_TYPES.get(str(report_type_id))
+    if report_type is None:
+        return f"The sandbox serves reportTypeId {' and '.join(REPORT_TYPES)} only"
+    if config.get("groupBy") != report_type.group_by:
+        return f"groupBy must be {json.dumps(report_type.group_by)} for {report_type_id}"
     if config.get("format") != "GZIP_JSON":
         return "format must be GZIP_JSON"
     unit = config.get("timeUnit")
@@ -87,9 +110,9 @@ def _validate(spec: object, today: date) -> str | None:
     columns = config.get("columns")
     if not isinstance(columns, list) or not columns:
         return "columns must be a non-empty list"
-    unknown = [c for c in columns if c not in ads.ROW_COLUMNS]
+    unknown = [c for c in columns if c not in report_type.columns]
     if unknown:
-        return f"Invalid column(s) for spCampaigns: {', '.join(map(str, unknown))}"
+        return f"Invalid column(s) for {report_type_id}: {', '.join(map(str, unknown))}"
     if unit == "DAILY" and ("startDate" in columns or "endDate" in columns):
         return "startDate and endDate columns are for timeUnit SUMMARY; use date"
     if unit == "SUMMARY" and "date" in columns:
@@ -170,15 +193,16 @@ def create_report(state: ServerState, request: Request) -> Response:
 def _rows(state: ServerState, report: Report) -> list[dict]:
     spec = report.spec
     config = spec["configuration"]
-    profile = state.data.profile(report.profile_id)
-    assert profile is not None
     start, end = spec["startDate"], spec["endDate"]
-    rows = [
-        row for row in state.data.ads_rows_json(report.profile_id) if start <= row["date"] <= end
-    ]
+    report_type = REPORT_TYPES[config["reportTypeId"]]
+    if config["reportTypeId"] == "spAdvertisedProduct":
+        every_row = state.data.ads_product_rows_json(report.profile_id)
+    else:
+        every_row = state.data.ads_rows_json(report.profile_id)
+    rows = [row for row in every_row if start <= row["date"] <= end]
     if config["timeUnit"] == "SUMMARY":
-        rows = ads.summarize(rows, profile.channel.currency, start, end)
-    rows.sort(key=lambda row: (row["date"], row["campaignId"]))
+        rows = ads.summarize(rows, start, end, report_type.summary_key)
+    rows.sort(key=lambda row: tuple(row[key] for key in report_type.sort_key))
     return [{column: row[column] for column in config["columns"]} for row in rows]
 
 

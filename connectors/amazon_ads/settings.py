@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from connectors import env as settings_env
@@ -40,6 +40,9 @@ class AmazonAdsSettings:
     report_poll_interval_s: float = 30.0
     report_max_wait_s: float = 7200.0
     http: HttpSettings = field(default_factory=HttpSettings)
+    # a rerun of one past day (set by the orchestration, never from the environment): the
+    # reports ask for that day only (in each profile's zone) and keep their cursors
+    replay_day: date | None = None
 
     def __post_init__(self) -> None:
         if urlsplit(self.api_url).scheme not in ("http", "https"):
