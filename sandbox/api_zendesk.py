@@ -5,12 +5,17 @@ seconds, at least a minute old) or ``cursor`` on the exports; at most 1000 recor
 page (100 unless ``per_page`` says otherwise) and 100 comments per page. The export cursor is
 exact: it resumes strictly after the last ``(generated_timestamp, id)`` returned, so a later run
 sees each changed ticket once, at its newest state.
+
+The ticket export honours the sideload ``include=metric_sets`` (a comma list, as Zendesk takes
+it; other names are ignored): a top-level ``metric_sets`` array beside ``tickets`` holds the
+ticket metric set of every ticket of the page (sandbox/zendesk.py computes them).
 """
 
 from __future__ import annotations
 
 import base64
 import bisect
+from collections.abc import Callable
 from urllib.parse import quote
 
 from sandbox import zendesk
@@ -43,6 +48,7 @@ def _export(
     keys: list[tuple[int, int]],
     records: list,
     render,
+    sideloads: dict[str, Callable[[list], list]] | None = None,
 ) -> Response:
     denied = zendesk_auth(request)
     if denied:
@@ -72,8 +78,12 @@ def _export(
     after_url = f"{state.base_url}{path}?cursor={quote(after_cursor, safe='')}"
     if request.param("per_page") is not None:  # the real after_url keeps the page size
         after_url += f"&per_page={size}"
-    body = {
-        name: [render(record) for record in page],
+    body: dict[str, object] = {name: [render(record) for record in page]}
+    included = {part.strip() for part in (request.param("include") or "").split(",")}
+    for sideload, render_all in (sideloads or {}).items():
+        if sideload in included:
+            body[sideload] = render_all(page)
+    body |= {
         "after_url": after_url,
         "after_cursor": after_cursor,
         "before_url": None,
@@ -93,6 +103,11 @@ def export_tickets(state: ServerState, request: Request) -> Response:
         keys=state.ticket_keys,
         records=data.tickets_by_generated,
         render=lambda ticket: zendesk.ticket_json(ticket, data.as_of, state.base_url),
+        sideloads={
+            "metric_sets": lambda page: zendesk.metric_sets_json(
+                page, data.as_of, state.base_url, zendesk.clock_for(data.tickets, data.as_of)
+            )
+        },
     )
 
 

@@ -7,9 +7,17 @@ A ticket's whole conversation is drawn when it is created, from a stream seeded 
 and the account-local day: the requester's description, private notes (sometimes before the
 first public reply), agent replies, customer follow-ups, solving, closing four days later and
 sometimes a satisfaction rating. Some tickets are never answered; some are opened by an agent
-on the customer's behalf, so their first comment is the agent's. What is served is the state
-at ``as_of``; ``generated_timestamp`` is never older than ``updated_at`` and sometimes newer
-(background updates that do not touch ``updated_at``), as on the real export.
+on the customer's behalf, so their first comment is the agent's. Some solved tickets reopen:
+the customer writes again before the ticket closes (solved -> open), the agent answers and
+solves it again. What is served is the state at ``as_of``; ``generated_timestamp`` is never
+older than ``updated_at`` and sometimes newer (background updates that do not touch
+``updated_at``), as on the real export.
+
+Zendesk's ticket metrics (``metric_set_json``, the export's ``include=metric_sets`` sideload)
+are computed here from each ticket's timeline, by a path of their own: business minutes come
+from walking the UTC minutes one by one through ``zoneinfo`` against this module's copy of the
+support schedule (:class:`BusinessMinutes`), not from the per-day intervals the dbt models
+build, so the warehouse can be checked against them ticket by ticket.
 """
 
 from __future__ import annotations
@@ -19,10 +27,11 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sandbox.amazon import STOCKOUT_EPOCH
-from sandbox.clock import DAY, HOUR, iso_z, local_day_bounds
+from sandbox.clock import DAY, HOUR, iso_z, local_day_bounds, zone
 
 ACCOUNT_TIMEZONE = "Europe/London"
 GROUP_ID = 360_000_111_222
@@ -48,6 +57,26 @@ FOLLOW_UP_RATE = 0.45
 SOLVE_RATE = 0.88
 RATING_RATE = 0.45
 GOOD_RATING_RATE = 0.8
+REOPEN_RATE = 0.15  # of solved tickets; a reopened ticket may reopen once more at this rate
+MAX_REOPENS = 2
+STAFF_ID_BASE = 370_000_000_000  # agents and the admin are STAFF_ID_BASE + 1 ...
+METRIC_ID_BASE = 490_000_000_000
+# The help desk's business hours as the account's Zendesk schedule holds them: the SAME content
+# as dbt_project/seeds/support_schedule.csv and support_holidays.csv and the dbt var
+# support_time_zone (tests/sandbox/test_zendesk_metrics.py fails when they part). The metrics
+# served here are Zendesk's answer for that configuration, which the warehouse must reproduce.
+SUPPORT_TIME_ZONE = "America/New_York"
+SUPPORT_HOURS: dict[int, tuple[tuple[int, int], ...]] = {  # ISO weekday -> [start, end) minutes
+    weekday: ((9 * 60, 17 * 60),) for weekday in range(1, 6)
+}
+SUPPORT_HOLIDAYS = frozenset(
+    date.fromisoformat(day)
+    for day in (
+        "2026-01-01", "2026-05-25", "2026-07-03", "2026-09-07", "2026-11-26", "2026-12-25",
+        "2027-01-01", "2027-05-31", "2027-07-05", "2027-09-06", "2027-11-25", "2027-12-24",
+    )
+)  # fmt: skip
+SOLVED_STATUSES = ("solved", "closed")
 _HOURS = (1, 1, 1, 1, 1, 2, 3, 5, 7, 9, 10, 10, 9, 9, 9, 8, 8, 7, 6, 5, 4, 3, 2, 1)
 _HOUR_CUM = list(itertools.accumulate(_HOURS))
 _SUBJECTS = (
@@ -121,7 +150,7 @@ def build_staff(first_day: date) -> list[User]:
         update = local_day_bounds(first_day + timedelta(days=2), ACCOUNT_TIMEZONE)[0] + 10 * HOUR
         staff.append(
             User(
-                user_id=370_000_000_000 + index + 1,
+                user_id=STAFF_ID_BASE + index + 1,
                 role=role,
                 name=name,
                 email=f"{name.split()[0].lower()}@sandbox-support.example",
@@ -151,7 +180,7 @@ def generate(
         day_number = (day - STOCKOUT_EPOCH).days
         for index in range(tickets_per_day):
             serial = day_number * tickets_per_day + index
-            ticket, new_user = _draw_ticket(rng, serial, start, end, agents, end_users)
+            ticket, new_user = _draw_ticket(rng, seed, serial, start, end, agents, end_users)
             if ticket.created_ts > as_of:
                 continue
             if new_user is not None:
@@ -163,6 +192,7 @@ def generate(
 
 def _draw_ticket(
     rng: random.Random,
+    seed: int,
     serial: int,
     day_start: int,
     day_end: int,
@@ -261,6 +291,19 @@ def _draw_ticket(
         if solve:
             solved = clock + solve_after
             statuses.append((solved, "solved"))
+            # reopens draw from a stream of their own, so adding them changed no other draw
+            reopen_rng = random.Random(f"{seed}|zendesk|reopen|{ticket_id}")
+            for _ in range(MAX_REOPENS):
+                if reopen_rng.random() >= REOPEN_RATE:
+                    break
+                clock = solved + reopen_rng.randint(HOUR, 3 * DAY)  # before the 4-day close
+                comment(clock, requester, True, "The problem is back, please help.", "email")
+                statuses.append((clock, "open"))
+                clock += _delay(reopen_rng, 2 * HOUR, 120, 48 * HOUR)
+                comment(clock, agent, True, "Sorry to hear that, we have sorted it out again.")
+                statuses.append((clock, "pending"))
+                solved = clock + reopen_rng.randint(0, 24 * HOUR)
+                statuses.append((solved, "solved"))
             statuses.append((solved + 4 * DAY, "closed"))
             if rated:
                 score = "good" if good else "bad"
@@ -368,6 +411,165 @@ def ticket_json(ticket: Ticket, as_of: int, base: str) -> dict:
         "from_messaging_channel": False,
         "generated_timestamp": ticket.generated_ts,
     }
+
+
+class BusinessMinutes:
+    """Which UTC minutes of ``[first_ts, last_ts]`` are support business minutes, and how many
+    business seconds lie between two instants.
+
+    Every UTC minute is looked at on its own: converted to the support zone with ``zoneinfo``
+    (so each minute gets the offset in force at that instant, daylight saving included), it is
+    a business minute when its local weekday has an interval holding its local minute of the
+    day and its local date is no holiday. A running count over the minutes answers a span in
+    constant time. The support zone's offsets are whole hours and the schedule is in whole local
+    minutes, so a UTC minute is entirely inside business hours or entirely outside.
+    """
+
+    def __init__(self, first_ts: int, last_ts: int) -> None:
+        tz = zone(SUPPORT_TIME_ZONE)
+        self.first_minute = first_ts // 60
+        count = last_ts // 60 - self.first_minute + 1
+        self.is_business = bytearray(count)
+        for index in range(count):
+            local = datetime.fromtimestamp((self.first_minute + index) * 60, tz)
+            minute_of_day = local.hour * 60 + local.minute
+            self.is_business[index] = local.date() not in SUPPORT_HOLIDAYS and any(
+                start <= minute_of_day < end
+                for start, end in SUPPORT_HOURS.get(local.isoweekday(), ())
+            )
+        # business minutes before each minute (index i: minutes first_minute .. first_minute+i-1)
+        self.before = [0, *itertools.accumulate(self.is_business)]
+
+    def seconds(self, start_ts: int, end_ts: int) -> int:
+        """Business seconds in ``[start_ts, end_ts)``; 0 when the span is empty."""
+        if end_ts <= start_ts:
+            return 0
+        first, last = start_ts // 60 - self.first_minute, end_ts // 60 - self.first_minute
+        if first < 0 or last >= len(self.is_business):
+            raise ValueError("span outside the minutes this clock walked")
+        if first == last:
+            return (end_ts - start_ts) * self.is_business[first]
+        head = (60 - start_ts % 60) * self.is_business[first]  # rest of the first minute
+        tail = (end_ts % 60) * self.is_business[last]  # start of the last minute
+        return head + 60 * (self.before[last] - self.before[first + 1]) + tail
+
+
+@lru_cache(maxsize=4)
+def business_minutes(first_ts: int, last_ts: int) -> BusinessMinutes:
+    """One walk per span of a seller (the server renders many export pages from it)."""
+    return BusinessMinutes(first_ts, last_ts)
+
+
+def clock_for(tickets: Sequence[Ticket], as_of: int) -> BusinessMinutes:
+    """The business-minute clock covering ``tickets`` (give all of a seller's: one walk, cached)
+    up to ``as_of``."""
+    first = min((ticket.created_ts for ticket in tickets), default=as_of)
+    return business_minutes(first, as_of)
+
+
+def whole_minutes(seconds: int | None) -> int | None:
+    """Zendesk reports whole minutes; the sandbox truncates (16 min 59 s -> 16): completed
+    minutes, as a stopwatch shows them. The warehouse's comparison applies the same rule."""
+    return None if seconds is None else seconds // 60
+
+
+def _minutes(calendar_s: int | None, business_s: int | None) -> dict[str, int | None]:
+    return {"calendar": whole_minutes(calendar_s), "business": whole_minutes(business_s)}
+
+
+def is_staff(user_id: int) -> bool:
+    """An agent's or the admin's user id (build_staff numbers them from STAFF_ID_BASE)."""
+    return STAFF_ID_BASE < user_id <= STAFF_ID_BASE + len(AGENT_NAMES) + 1
+
+
+def metric_set_json(ticket: Ticket, as_of: int, base: str, clock: BusinessMinutes) -> dict:
+    """The ticket's metric set at ``as_of``, as the export's ``metric_sets`` sideload carries it.
+
+    Zendesk's definitions: the reply time runs from creation to the first public comment by an
+    agent other than the comment that opened the ticket (private notes never count; on a ticket
+    an agent opened, that is the agent's second public comment); NULL while there is none.
+    First resolution runs to the first solve, full resolution to the latest solve of a ticket
+    that is solved or closed now (NULL while it is open again). ``reopens`` counts the changes
+    from solved back to an open state. Wait times split the time up to that latest solve by
+    status: the requester waits in new, open and hold, the agent in pending; NULL until solved
+    (time on hold counts from the start, 0 on a ticket never put on hold).
+    """
+    comments = visible_comments(ticket, as_of)
+    statuses = [(ts, status) for ts, status in ticket.statuses if ts <= as_of]
+    created = ticket.created_ts
+    replies = [item for item in comments[1:] if item.public and is_staff(item.author_id)]
+    first_reply = replies[0].ts if replies else None
+    solves = [ts for ts, status in statuses if status == "solved"]
+    current = statuses[-1][1]
+    solved_at = solves[-1] if solves and current in SOLVED_STATUSES else None
+    first_solved = solves[0] if solves else None
+    reopens = sum(
+        1
+        for (_, before), (_, after) in itertools.pairwise(statuses)
+        if before == "solved" and after not in SOLVED_STATUSES
+    )
+
+    def span(end: int | None) -> dict[str, int | None]:
+        if end is None:
+            return _minutes(None, None)
+        return _minutes(end - created, clock.seconds(created, end))
+
+    def time_in(states: tuple[str, ...], until: int) -> dict[str, int | None]:
+        calendar = business = 0
+        for (start, status), (end, _) in itertools.pairwise([*statuses, (until, "")]):
+            if status in states and start < until:
+                end = min(end, until)
+                calendar += end - start
+                business += clock.seconds(start, end)
+        return _minutes(calendar, business)
+
+    def waiting(states: tuple[str, ...]) -> dict[str, int | None]:
+        return _minutes(None, None) if solved_at is None else time_in(states, solved_at)
+
+    assigned = ticket.assigned_ts if 0 < ticket.assigned_ts <= as_of else None
+    by_assignee = [item.ts for item in comments if item.author_id == ticket.assignee_id]
+    by_requester = [item.ts for item in comments if item.author_id == ticket.requester_id]
+    status_changed = statuses[-1][0]
+    metric_id = METRIC_ID_BASE + ticket.ticket_id
+    return {
+        "url": f"{base}/api/v2/ticket_metrics/{metric_id}.json",
+        "id": metric_id,
+        "ticket_id": ticket.ticket_id,
+        "created_at": iso_z(created),
+        "updated_at": iso_z(ticket.updated_ts),
+        "group_stations": 1 if assigned else 0,
+        "assignee_stations": 1 if assigned else 0,
+        "reopens": reopens,
+        "replies": len(replies),
+        "assignee_updated_at": iso_z(by_assignee[-1]) if assigned and by_assignee else None,
+        "requester_updated_at": iso_z(by_requester[-1]) if by_requester else None,
+        "status_updated_at": iso_z(status_changed),
+        "custom_status_updated_at": iso_z(status_changed),
+        "initially_assigned_at": iso_z(assigned) if assigned else None,
+        "assigned_at": iso_z(assigned) if assigned else None,
+        "solved_at": iso_z(solved_at) if solved_at else None,
+        "latest_comment_added_at": iso_z(comments[-1].ts),
+        "reply_time_in_minutes": span(first_reply),
+        "reply_time_in_seconds": {
+            "calendar": None if first_reply is None else first_reply - created
+        },
+        "first_resolution_time_in_minutes": span(first_solved),
+        "full_resolution_time_in_minutes": span(solved_at),
+        "agent_wait_time_in_minutes": waiting(("pending",)),
+        "requester_wait_time_in_minutes": waiting(("new", "open", "hold")),
+        "on_hold_time_in_minutes": time_in(("hold",), solved_at or as_of),
+    }
+
+
+def metric_sets_json(
+    tickets: Sequence[Ticket], as_of: int, base: str, clock: BusinessMinutes
+) -> list[dict]:
+    """The metric sets of ``tickets`` (deleted ones have none), in their order."""
+    return [
+        metric_set_json(ticket, as_of, base, clock)
+        for ticket in tickets
+        if ticket.status != "deleted"
+    ]
 
 
 def comment_json(ticket: Ticket, item: Comment) -> dict:

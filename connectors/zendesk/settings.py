@@ -11,6 +11,7 @@ import base64
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 from connectors import env as settings_env
@@ -34,6 +35,10 @@ class ZendeskSettings:
     export_page_size: int = MAX_EXPORT_PAGE_SIZE  # records per export page (``per_page``)
     batch_pages: int = DEFAULT_BATCH_PAGES  # pages landed per transaction
     http: HttpSettings = field(default_factory=HttpSettings)
+    # a rerun of one past day (set by the orchestration, never from the environment): the
+    # tickets export is read over that day's window (connectors.base.replay_window) and its
+    # cursor kept; users are read as on any night
+    replay_day: date | None = None
 
     def __post_init__(self) -> None:
         if urlsplit(self.url).scheme not in ("http", "https"):

@@ -6,11 +6,20 @@ per comment id, the copy read with the newest ticket ``generated_timestamp`` win
 
 Tickets come from the cursor-based incremental export. The first run starts ``history_days``
 back; later runs resume from the stored ``after_cursor``, which is exact, so there is no re-pull
-window. The export lists a ticket again each time it changes, even inside one run: the landing
+window. A replay of one past day (``settings.replay_day``) reads the export from that day's
+window start instead (connectors.base.replay_window), stops at the first page past its end, and
+keeps the cursor: the tickets whose latest change falls in the window, with their comments.
+The export lists a ticket again each time it changes, even inside one run: the landing
 keeps one row per ticket (newest ``generated_timestamp``), and its comments are read once, with
 that newest timestamp as their version. The tickets cursor is committed with the last tickets
 batch, after every comment of the run has landed: a run that fails halfway reads the same tickets
 and comments again next time, and the upserts make the repeat harmless.
+
+Every export call asks for the ``metric_sets`` sideload: beside ``tickets`` each page then
+carries Zendesk's ticket metrics (reply, resolution and wait times, reopens) of the same tickets,
+landed from the same page bytes into ``raw.zendesk_ticket_metrics`` (one row per ticket, the
+newest ``updated_at`` winning) before the cursor is committed. The warehouse takes each
+ticket's solve time and reopens from them and checks its own reply times against them.
 
 Users come from the incremental users export, which the first run starts at 0 (every user): the
 agents who answer tickets are usually older than any history window, and response-time KPIs need
@@ -26,11 +35,16 @@ from datetime import datetime, timedelta
 import duckdb
 import requests
 
-from connectors.base import PageBuffer, StreamRun, as_utc
+from connectors.base import PageBuffer, StreamRun, as_utc, replay_window
 from connectors.errors import AuthenticationError, ConnectorError, RecordError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, LoadResult, read_cursor, wrap_page
-from connectors.raw_tables import ZENDESK_TICKET_COMMENTS, ZENDESK_TICKETS, ZENDESK_USERS
+from connectors.raw_tables import (
+    ZENDESK_TICKET_COMMENTS,
+    ZENDESK_TICKET_METRICS,
+    ZENDESK_TICKETS,
+    ZENDESK_USERS,
+)
 from connectors.zendesk.settings import PLATFORM, ZendeskSettings
 
 log = logging.getLogger("connectors.zendesk")
@@ -41,6 +55,9 @@ TICKETS_EXPORT = "api/v2/incremental/tickets/cursor.json"
 USERS_EXPORT = "api/v2/incremental/users/cursor.json"
 
 TICKET_PAGES = JsonPages(columns="{'tickets': 'JSON[]'}", records="tickets")
+# the same export pages, read for their sideload; a page without it lands no metrics
+METRIC_SET_PAGES = JsonPages(columns="{'metric_sets': 'JSON[]'}", records="metric_sets")
+TICKET_SIDELOADS = "metric_sets"  # the export's ``include``
 # comments pages travel in an envelope naming their ticket and its version (wrap_page), so the
 # comments of many tickets land in a few large batches
 COMMENT_PAGES = JsonPages(
@@ -81,19 +98,36 @@ def sync_tickets(
     run = StreamRun(TICKETS_STREAM)
     stored = read_cursor(con, TICKETS_STREAM)
     start_time = _unix(as_utc(now) - timedelta(days=settings.history_days))
+    until: int | None = None  # a replay stops after the first page reaching past this
+    if settings.replay_day is not None:
+        window_start, window_end = replay_window(settings.replay_day)
+        stored, start_time, until = None, _unix(window_start), _unix(window_end)
+    page_newest = 0
     tickets = PageBuffer(
         con, ZENDESK_TICKETS, TICKET_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
+    )
+    metric_sets = PageBuffer(
+        con,
+        ZENDESK_TICKET_METRICS,
+        METRIC_SET_PAGES,
+        run,
+        run_id=run_id,
+        max_pages=settings.batch_pages,
     )
     # ticket id -> (newest generated_timestamp read in this run, the status of that copy)
     newest: dict[str, tuple[int, str]] = {}
 
     def on_page(response: requests.Response) -> None:
+        nonlocal page_newest
+        page_newest = 0
         for ticket_id, generated, status in _page_query(
             con, _PAGE_TICKETS_SQL, response, TICKETS_STREAM
         ):
             if generated is not None and generated >= newest.get(ticket_id, (generated,))[0]:
                 newest[ticket_id] = (generated, status)
+            page_newest = max(page_newest, generated or 0)
         tickets.add(response.content)
+        metric_sets.add(response.content)
 
     session = _open_session(settings)
     try:
@@ -107,7 +141,11 @@ def sync_tickets(
             start_time=start_time,
             page_size=settings.export_page_size,
             on_page=on_page,
+            stop=None if until is None else lambda: page_newest > until,
+            include=TICKET_SIDELOADS,
         )
+        if until is not None:
+            cursor = None  # a replay keeps the stored cursor
         comments = PageBuffer(
             con,
             ZENDESK_TICKET_COMMENTS,
@@ -123,13 +161,15 @@ def sync_tickets(
         comments.close()
     finally:
         session.session.close()
+    metric_sets.close()
     tickets.close(cursor)
     log.info(
-        "zendesk_tickets: from %s, %d distinct tickets, %d comments, cursor %s",
+        "zendesk_tickets: from %s, %d distinct tickets, %d comments, %d metric sets, cursor %s",
         f"cursor {stored}" if stored else f"start_time {start_time}",
         len(newest),
         run.tables.get(ZENDESK_TICKET_COMMENTS.qualified, LoadResult()).records,
-        cursor,
+        run.tables.get(ZENDESK_TICKET_METRICS.qualified, LoadResult()).records,
+        cursor or "kept",
     )
     return run.finish(cursor)
 
@@ -172,17 +212,22 @@ def _read_export(
     start_time: int,
     page_size: int,
     on_page: Callable[[requests.Response], None],
+    stop: Callable[[], bool] | None = None,
+    include: str | None = None,
 ) -> str | None:
     """Walk a cursor-based incremental export; the cursor to resume from next time.
 
     Ends at ``end_of_stream``, at a cursor the platform already gave (it has been seen handing
-    out the same one forever), or at a page without ``after_cursor`` (not the cursor export's
-    shape: the stored cursor is kept, so the next run reads the same window again).
+    out the same one forever), at a page without ``after_cursor`` (not the cursor export's
+    shape: the stored cursor is kept, so the next run reads the same window again), or when
+    ``stop()`` says so after a page (a replay's window is over). ``include`` (sideloads) is
+    sent on every call, cursor pages too.
     """
     guard = RepeatGuard(PLATFORM, stream)
     per_page = str(page_size)
+    extra = {"per_page": per_page, **({"include": include} if include else {})}
     params = {"cursor": stored} if stored else {"start_time": str(start_time)}
-    params["per_page"] = per_page
+    params |= extra
     cursor = stored
     while True:
         response = _get(session, path, stream=stream, run=run, params=params)
@@ -194,9 +239,9 @@ def _read_export(
         if not guard.is_new(after):
             return cursor
         cursor = after
-        if end_of_stream:
+        if end_of_stream or (stop is not None and stop()):
             return cursor
-        params = {"cursor": after, "per_page": per_page}
+        params = {"cursor": after, **extra}
 
 
 def _read_comments(

@@ -32,11 +32,12 @@ START_TIME0 = (FIXTURES / "incremental_tickets_cursor_start_time0.json").read_by
 PER_PAGE1 = (FIXTURES / "incremental_tickets_cursor_per_page1.json").read_bytes()
 TIMEBASED = (FIXTURES / "incremental_tickets_timebased_per_page1.json").read_bytes()
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
-RESUME_QUERY = "cursor=MTY5NTA1MjY2My4wfHwyOHw%3D&per_page=1000"
+RESUME_QUERY = "cursor=MTY5NTA1MjY2My4wfHwyOHw%3D&per_page=1000&include=metric_sets"
 PER_PAGE1_NEXT = f"{EXPORT}?{RESUME_QUERY}"
 FINAL_CURSOR = "MTcwNzI3MTc0MS4wfHw0MDQ1fA=="
 NOW = datetime(2026, 9, 1, 2, 0, tzinfo=UTC)
-START_TIME = "start_time=1780452000&per_page=1000"  # NOW minus 90 days, unix seconds
+# NOW minus 90 days, unix seconds; every export call asks for the metric sets sideload
+START_TIME = "start_time=1780452000&per_page=1000&include=metric_sets"
 FAST = HttpSettings(connect_timeout_s=2, read_timeout_s=10, total_retries=2, backoff_factor_s=0.01)
 TOKEN = "zd_replay_test_token_0001"
 NO_COMMENTS = b'{"comments":[],"next_page":null,"previous_page":null,"count":0}'
@@ -131,7 +132,9 @@ def test_a_second_run_starts_from_the_stored_cursor(con, server) -> None:
     second = sync_tickets(con, settings_for(server), run_id="run-2", now=NOW)
     exports = [r.query for r in server.requests if r.path == EXPORT]
 
-    assert exports[1] == "cursor=MTcwNzI3MTc0MS4wfHw0MDQ1fA%3D%3D&per_page=1000"
+    assert exports[1] == (
+        "cursor=MTcwNzI3MTc0MS4wfHw0MDQ1fA%3D%3D&per_page=1000&include=metric_sets"
+    )
     result = second.tables["raw.zendesk_tickets"]
     assert (result.records, result.inserted, result.updated) == (87, 0, 0)
     assert con.execute("select count(*) from raw.zendesk_tickets").fetchone() == (87,)

@@ -1,12 +1,14 @@
 """Zendesk streams against the sandbox help desk: pages, comments, faults, resumes, reruns.
 
 The sandbox (sandbox/server.py) serves a generated help desk on 127.0.0.1 with the cursor
-exports' rules. Seed 3 gives 23 tickets (78 comments visible at ``AS_OF``) and 23 users; an
-export page size of 5 makes 5 ticket pages.
+exports' rules. Seed 3 gives 23 tickets (82 comments visible at ``AS_OF``, 4 of them from two
+reopened tickets) and 23 users; an export page size of 5 makes 5 ticket pages, each with the
+metric sets of its tickets.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,6 +18,7 @@ import pytest
 
 from connectors.http import HttpSettings
 from connectors.zendesk import ZendeskSettings, sync_tickets, sync_users
+from sandbox import zendesk
 from sandbox.faults import FaultRule
 from sandbox.generator import SellerConfig
 from sandbox.server import Sandbox, start_sandbox
@@ -60,16 +63,26 @@ def generated_comments(sandbox: Sandbox) -> set[tuple[int, int]]:
     }
 
 
+def served_metric_sets(sandbox: Sandbox) -> dict[str, dict]:
+    data = sandbox.data
+    clock = zendesk.clock_for(data.tickets, data.as_of)
+    served = zendesk.metric_sets_json(
+        data.tickets_by_generated, data.as_of, sandbox.base_url, clock
+    )
+    return {str(metric["ticket_id"]): metric for metric in served}
+
+
 def test_every_ticket_and_comment_lands_once_over_five_pages(con, sb) -> None:
     run = sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
 
-    assert len(generated_tickets(sb)) == 23 and len(generated_comments(sb)) == 78
+    assert len(generated_tickets(sb)) == 23 and len(generated_comments(sb)) == 82
     assert landed_tickets(con) == generated_tickets(sb)
     assert landed_comments(con) == generated_comments(sb)
     exports = [r.params for r in sb.requests if r.path == TICKETS_EXPORT]
     assert len(exports) == 5
     assert exports[0]["start_time"] == [str(int((AS_OF - timedelta(days=90)).timestamp()))]
     assert all("cursor" in params for params in exports[1:])
+    assert all(params["include"] == ["metric_sets"] for params in exports)
     assert run.requests == 5 + 23  # five export pages, one comments page per ticket
     # comments are versioned by their ticket's generated_timestamp; bodies are not kept
     assert con.execute(
@@ -78,7 +91,17 @@ def test_every_ticket_and_comment_lands_once_over_five_pages(con, sb) -> None:
         where c._version = t._version and c.ticket_generated_timestamp::bigint
             = (t._record->>'generated_timestamp')::bigint
             and c._record->>'body' is null and c._record->>'html_body' is null"""
-    ).fetchone() == (78,)
+    ).fetchone() == (82,)
+    # every ticket's metric set, as served, versioned by its updated_at
+    landed = con.execute(
+        "select ticket_id, _record, _version = (_record->>'updated_at')::timestamptz "
+        "from raw.zendesk_ticket_metrics"
+    ).fetchall()
+    assert {ticket_id: json.loads(record) for ticket_id, record, _ in landed} == (
+        served_metric_sets(sb)
+    )
+    assert all(versioned for _, _, versioned in landed)
+    assert sorted({json.loads(record)["reopens"] for _, record, _ in landed}) == [0, 1]
 
 
 def test_users_land_with_their_roles_and_without_personal_fields(con, sb) -> None:
@@ -134,11 +157,14 @@ def test_rereading_the_whole_window_changes_no_row(con, sb) -> None:
     tickets = second.tables["raw.zendesk_tickets"]
     comments = second.tables["raw.zendesk_ticket_comments"]
     assert (tickets.records, tickets.inserted, tickets.updated) == (23, 0, 0)
-    assert (comments.records, comments.inserted, comments.updated) == (78, 0, 0)
+    assert (comments.records, comments.inserted, comments.updated) == (82, 0, 0)
+    metrics = second.tables["raw.zendesk_ticket_metrics"]
+    assert (metrics.records, metrics.inserted, metrics.updated) == (23, 0, 0)
     assert con.execute(
         """select count(*) from (
             select _run_id from raw.zendesk_tickets
             union all select _run_id from raw.zendesk_ticket_comments
+            union all select _run_id from raw.zendesk_ticket_metrics
         ) where _run_id <> 'run-1'"""
     ).fetchone() == (0,)
 

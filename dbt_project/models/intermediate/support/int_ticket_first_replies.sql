@@ -6,10 +6,9 @@
 -- (its opening comment written by an agent) this is the agent's second public comment, as
 -- Zendesk's own reply-time metric counts it. No reply: NULL minutes, never 0.
 --
--- Business minutes: for every local day (var support_time_zone) from creation to reply, each
--- schedule interval of that weekday, unless the day is a holiday, becomes two instants with
--- timezone(zone, local timestamp), i.e. with the UTC offset in force on that day (DST safe);
--- the overlap of [created_at, first_reply_at] with those intervals is summed.
+-- Business minutes: the minutes of [created_at, first_reply_at] inside the support schedule,
+-- holidays excluded, each local day with its own UTC offset (macro support_business_minutes,
+-- the rule every business time of the warehouse follows).
 {% set support_zone = "'" ~ var('support_time_zone') ~ "'" %}
 with
 
@@ -46,25 +45,6 @@ support_brands as (
         marketplace_id
 
     from {{ ref('support_brands') }}
-
-),
-
-schedule as (
-
-    select
-        weekday,
-        start_minute,
-        end_minute
-
-    from {{ ref('support_schedule') }}
-
-),
-
-holidays as (
-
-    select holiday_date
-
-    from {{ ref('support_holidays') }}
 
 ),
 
@@ -135,64 +115,9 @@ replied as (
 
 ),
 
-reply_days as (
-
-    select
-        replied.ticket_id,
-        replied.created_at,
-        replied.first_reply_at,
-        cast(calendar.calendar_day as date) as local_day
-
-    from replied,
-        unnest(generate_series(
-            {{ to_local_date('replied.created_at', support_zone) }},
-            {{ to_local_date('replied.first_reply_at', support_zone) }},
-            interval 1 day
-        )) as calendar (calendar_day)
-
-),
-
-business_intervals as (
-
-    select
-        reply_days.ticket_id,
-        reply_days.created_at,
-        reply_days.first_reply_at,
-        timezone(
-            {{ support_zone }}, reply_days.local_day + to_minutes(schedule.start_minute)
-        ) as interval_start_at,
-        timezone(
-            {{ support_zone }}, reply_days.local_day + to_minutes(schedule.end_minute)
-        ) as interval_end_at
-
-    from reply_days
-
-    inner join schedule
-        on isodow(reply_days.local_day) = schedule.weekday
-
-    left join holidays
-        on reply_days.local_day = holidays.holiday_date
-
-    where holidays.holiday_date is null
-
-),
-
 business_minutes as (
 
-    select
-        ticket_id,
-        sum(greatest(
-            date_diff(
-                'second',
-                greatest(created_at, interval_start_at),
-                least(first_reply_at, interval_end_at)
-            ),
-            0
-        )) / 60.0 as first_reply_business_minutes
-
-    from business_intervals
-
-    group by ticket_id
+    {{ support_business_minutes('replied', 'ticket_id', 'created_at', 'first_reply_at') }}
 
 ),
 
@@ -212,7 +137,7 @@ final as (
             as first_reply_minutes,
         case
             when first_replies.first_reply_at is not null
-                then coalesce(business_minutes.first_reply_business_minutes, 0)
+                then coalesce(business_minutes.business_minutes, 0)
         end as first_reply_business_minutes
 
     from tickets
