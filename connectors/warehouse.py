@@ -3,6 +3,13 @@
 Every connection made by the product goes through :func:`connect`, so that the session time
 zone is always UTC (a machine set to another zone must not shift `::date` casts) and the file is
 created in a storage format that the DuckDB 1.x tools analysts already have can read.
+
+There are two files. The job lands, checks and builds in the working warehouse
+(``KPI_WAREHOUSE_PATH``, default ``data/work/warehouse.duckdb``; dbt's profile reads the same
+variable), which analysts never open: DuckDB allows one writer and no reader beside it. At the
+end of a successful, checked run the job publishes a complete copy to the published warehouse
+(``KPI_PUBLISHED_PATH``, default ``data/warehouse.duckdb``), the file analysts query
+(``orchestration/publish.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "work" / "warehouse.duckdb"
+DEFAULT_PUBLISHED = PROJECT_ROOT / "data" / "warehouse.duckdb"
 
 # Files written by duckdb 2.x default to storage version 69, which DuckDB 1.x clients (the CLI
 # on PyPI, DBeaver's driver) refuse. The file is created with the newest format they read; once
@@ -22,8 +30,15 @@ STORAGE_VERSION = "v1.5.0"
 
 
 def warehouse_path() -> Path:
-    """The warehouse file: ``KPI_WAREHOUSE_PATH`` or ``data/warehouse.duckdb``."""
+    """The working warehouse the job writes: ``KPI_WAREHOUSE_PATH`` or
+    ``data/work/warehouse.duckdb``."""
     return Path(os.environ.get("KPI_WAREHOUSE_PATH", DEFAULT_WAREHOUSE))
+
+
+def published_path() -> Path:
+    """The copy analysts query: ``KPI_PUBLISHED_PATH`` (unless empty) or
+    ``data/warehouse.duckdb``."""
+    return Path(os.environ.get("KPI_PUBLISHED_PATH") or DEFAULT_PUBLISHED)
 
 
 def connect(
@@ -72,17 +87,37 @@ def claim(con: duckdb.DuckDBPyConnection, origin: str, path: Path | str) -> None
         "create table if not exists raw._warehouse_origin "
         "(origin varchar not null, claimed_at timestamptz not null)"
     )
-    row = con.execute("select origin from raw._warehouse_origin limit 1").fetchone()
-    if row is None:
+    held = stored_origin(con)
+    if held is None:
         con.execute("insert into raw._warehouse_origin values (?, now())", [origin])
         return
-    if row[0] != origin:
-        held = (
-            "the sandbox seller (made by `make run`)"
-            if row[0] == SANDBOX_ORIGIN
-            else ("data from your real accounts")
-        )
-        raise WarehouseOriginError(
-            f"{path} holds {held}; this run loads {origin} data, and the two must not mix. "
-            "Move that file away, or point KPI_WAREHOUSE_PATH at another file, and run again."
-        )
+    refuse_other_origin(held, origin, path, "KPI_WAREHOUSE_PATH")
+
+
+def stored_origin(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The origin a warehouse was claimed for, None when it was never claimed (works on a
+    read-only connection)."""
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = '_warehouse_origin'"
+    ).fetchone()
+    if not found or not found[0]:
+        return None
+    row = con.execute("select origin from raw._warehouse_origin limit 1").fetchone()
+    return row[0] if row else None
+
+
+def refuse_other_origin(held: str, origin: str, path: Path | str, variable: str) -> None:
+    """Raise :class:`WarehouseOriginError` when ``path`` holds ``held`` data, not ``origin``;
+    ``variable`` is the setting that points at another file."""
+    if held == origin:
+        return
+    what = (
+        "the sandbox seller (made by `make run`)"
+        if held == SANDBOX_ORIGIN
+        else "data from your real accounts"
+    )
+    raise WarehouseOriginError(
+        f"{path} holds {what}; this run loads {origin} data, and the two must not mix. "
+        f"Move that file away, or point {variable} at another file, and run again."
+    )

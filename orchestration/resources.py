@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -17,16 +18,27 @@ from connectors.warehouse import (
     current_origin,
     warehouse_path,
 )
+from orchestration.publish import PublishTarget
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file. Connections are opened per step and closed before the next,
-    so the dbt subprocess and the checks never meet an open writer (DuckDB allows one)."""
+    """The working DuckDB file the job builds in, and the published copy analysts query.
 
-    path: str = ""
+    Connections to the working file are opened per step and closed before the next, so the dbt
+    subprocess and the checks never meet an open writer (DuckDB allows one). The published
+    copy is only ever replaced whole, by the publish step (``orchestration/publish.py``).
+    """
+
+    path: str = ""  # empty: KPI_WAREHOUSE_PATH or data/work/warehouse.duckdb
+    published_path: str = ""  # empty: KPI_PUBLISHED_PATH or data/warehouse.duckdb
 
     def resolved_path(self) -> str:
         return self.path or str(warehouse_path())
+
+    def publish_target(self) -> PublishTarget:
+        if self.published_path:
+            return PublishTarget(Path(self.published_path).resolve())
+        return PublishTarget.configured()
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
