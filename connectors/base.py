@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import time as clock_time
 from typing import Protocol
 
 import duckdb
@@ -21,6 +22,25 @@ def as_utc(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware (connectors work in UTC)")
     return now.astimezone(UTC)
+
+
+# Calendar days start first at UTC+14 and end last at UTC-12.
+_EARLIEST_ZONE = timezone(timedelta(hours=14))
+_LATEST_ZONE = timezone(timedelta(hours=-12))
+
+
+def replay_window(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants that hold local day ``day`` in every time zone: from its midnight at
+    UTC+14 to the next midnight at UTC-12 (``day-1`` 10:00 Z to ``day+1`` 12:00 Z).
+
+    A replay of one day (settings ``replay_day``) reads the records of this window: every
+    marketplace's, shop's and help desk's local day ``day`` lies inside it, whatever its zone.
+    Records of the neighbouring days inside it are read again too, which the upsert makes
+    harmless (an unchanged record changes nothing).
+    """
+    start = datetime.combine(day, clock_time.min, _EARLIEST_ZONE)
+    end = datetime.combine(day + timedelta(days=1), clock_time.min, _LATEST_ZONE)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 @dataclass

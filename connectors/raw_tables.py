@@ -128,6 +128,20 @@ AMAZON_ADS_SP_CAMPAIGNS = RawTable(
     context=("profile_id",),
 )
 
+# one row per ad and day (an ad is one advertised SKU in one ad group); a re-pulled day replaces
+# the stored rows of its ads, as for campaigns
+AMAZON_ADS_SP_ADVERTISED_PRODUCTS = RawTable(
+    name="amazon_ads_sp_advertised_products",
+    platform="amazon_ads",
+    keys=(
+        Column("profile_id", "varchar", "$profile_id"),
+        Column("report_date", "date", "rec->>'date'"),
+        Column("ad_id", "varchar", "rec->>'adId'"),
+    ),
+    version=LOAD_TIME,
+    context=("profile_id",),
+)
+
 SHOPIFY_SHOPS = RawTable(
     name="shopify_shops",
     platform="shopify",
@@ -176,6 +190,17 @@ ZENDESK_TICKET_COMMENTS = RawTable(
     drop_fields=("body", "html_body", "plain_body", "attachments"),
 )
 
+# the export's ``metric_sets`` sideload (include=metric_sets): Zendesk's own reply and
+# resolution times of each ticket, one row per ticket; the warehouse checks its numbers
+# against them
+ZENDESK_TICKET_METRICS = RawTable(
+    name="zendesk_ticket_metrics",
+    platform="zendesk",
+    keys=(Column("ticket_id", "varchar", "rec->>'ticket_id'"),),
+    version=_timestamptz("rec->>'updated_at'"),
+    version_source="rec->>'updated_at'",
+)
+
 ZENDESK_USERS = RawTable(
     name="zendesk_users",
     platform="zendesk",
@@ -207,10 +232,12 @@ ALL_RAW_TABLES: tuple[RawTable, ...] = (
     AMAZON_SHIPMENTS,
     AMAZON_ADS_PROFILES,
     AMAZON_ADS_SP_CAMPAIGNS,
+    AMAZON_ADS_SP_ADVERTISED_PRODUCTS,
     SHOPIFY_SHOPS,
     SHOPIFY_ORDERS,
     ZENDESK_TICKETS,
     ZENDESK_TICKET_COMMENTS,
+    ZENDESK_TICKET_METRICS,
     ZENDESK_USERS,
     FX_RATES,
 )

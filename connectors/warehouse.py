@@ -36,9 +36,16 @@ def warehouse_path() -> Path:
 
 
 def published_path() -> Path:
-    """The copy analysts query: ``KPI_PUBLISHED_PATH`` (unless empty) or
+    """The copy analysts query: ``KPI_PUBLISHED_PATH`` (unless empty); else, for a working file
+    moved elsewhere with ``KPI_WAREHOUSE_PATH``, ``<its name>.published.duckdb`` beside it (a run
+    on a scratch or benchmark warehouse never replaces the analysts' default copy); else
     ``data/warehouse.duckdb``."""
-    return Path(os.environ.get("KPI_PUBLISHED_PATH") or DEFAULT_PUBLISHED)
+    if os.environ.get("KPI_PUBLISHED_PATH"):
+        return Path(os.environ["KPI_PUBLISHED_PATH"])
+    if os.environ.get("KPI_WAREHOUSE_PATH"):
+        working = Path(os.environ["KPI_WAREHOUSE_PATH"])
+        return working.with_name(f"{working.stem}.published{working.suffix or '.duckdb'}")
+    return DEFAULT_PUBLISHED
 
 
 def connect(

@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from connectors.warehouse import PROJECT_ROOT, warehouse_path
+from connectors.warehouse import PROJECT_ROOT, published_path, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DAGSTER_HOME = PROJECT_ROOT / "data" / "dagster"
@@ -28,6 +28,8 @@ def apply() -> None:
     """Set the defaults above without overriding what an operator exported."""
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
+    # the published copy first: its default follows whether KPI_WAREHOUSE_PATH was exported
+    os.environ.setdefault("KPI_PUBLISHED_PATH", str(published_path().resolve()))
     os.environ.setdefault("KPI_WAREHOUSE_PATH", str(warehouse_path().resolve()))
     os.environ.setdefault("DBT_PROFILES_DIR", str(DBT_PROJECT_DIR))
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(DAGSTER_HOME)))

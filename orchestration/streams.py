@@ -92,6 +92,15 @@ STREAMS: tuple[Stream, ...] = (
         "Sponsored Products campaign report, daily, re-pulled over a trailing window.",
     ),
     Stream(
+        "amazon_ads_sp_advertised_products",
+        "amazon_ads",
+        (rt.AMAZON_ADS_SP_ADVERTISED_PRODUCTS,),
+        "connectors.amazon_ads:sync_sp_advertised_products",
+        "connectors.amazon_ads:AmazonAdsSettings",
+        "Sponsored Products advertised-product report (spend and attributed sales per ad and "
+        "SKU), daily, re-pulled over the same trailing window as campaigns.",
+    ),
+    Stream(
         "shopify_shops",
         "shopify",
         (rt.SHOPIFY_SHOPS,),
@@ -110,10 +119,11 @@ STREAMS: tuple[Stream, ...] = (
     Stream(
         "zendesk_tickets",
         "zendesk",
-        (rt.ZENDESK_TICKETS, rt.ZENDESK_TICKET_COMMENTS),
+        (rt.ZENDESK_TICKETS, rt.ZENDESK_TICKET_COMMENTS, rt.ZENDESK_TICKET_METRICS),
         "connectors.zendesk:sync_tickets",
         "connectors.zendesk:ZendeskSettings",
-        "Zendesk incremental ticket export by cursor, then the comments of changed tickets.",
+        "Zendesk incremental ticket export by cursor with each ticket's metric set "
+        "(include=metric_sets), then the comments of changed tickets.",
     ),
     Stream(
         "zendesk_users",

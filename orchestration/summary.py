@@ -1,4 +1,5 @@
-"""The few lines printed after a run: rows per stream, checks, headline KPIs, where the data is."""
+"""The few lines printed after a run: rows per stream, checks, headline KPIs, where the data is
+(the version published for analysts, or the one they keep when the run published nothing)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 import duckdb
 
 from connectors.warehouse import connect
+from orchestration.publish import PublishTarget, last_publication
+
+PUBLISHED_ASSET = "published/warehouse"
 
 
 @dataclass
@@ -18,15 +22,20 @@ class RunOutcome:
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[tuple[str, str]] = field(default_factory=list)  # (check, message)
     failed_steps: list[tuple[str, str]] = field(default_factory=list)  # (step, first line)
+    published_version: str | None = None  # set when this run published
+    partition: str = ""  # what the run did, e.g. "replay of 2026-11-20 (...)"
 
 
 def run_outcome(result) -> RunOutcome:
     """Collect counts and check results from a Dagster ExecuteInProcessResult."""
     rows: dict[str, dict[str, int]] = defaultdict(dict)
+    published_version = None
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
         key = "/".join(materialization.asset_key.path)
         metadata = materialization.metadata
+        if key == PUBLISHED_ASSET and "version" in metadata:
+            published_version = str(metadata["version"].value)
         if "records_fetched" in metadata:
             rows[key] = {
                 name: int(metadata[name].value)
@@ -41,15 +50,15 @@ def run_outcome(result) -> RunOutcome:
         else:
             failed.append((name, evaluation.description or ""))
     failed_steps = [
-        (event.step_key, _first_line(event.step_failure_data.error))
+        (event.step_key, first_error_line(event.step_failure_data.error))
         for event in result.all_events
         if event.is_step_failure
     ]
     succeeded = result.success and not failed_steps
-    return RunOutcome(succeeded, dict(rows), passed, failed, failed_steps)
+    return RunOutcome(succeeded, dict(rows), passed, failed, failed_steps, published_version)
 
 
-def _first_line(error) -> str:
+def first_error_line(error) -> str:
     """The cause a person can act on: the innermost error's first line."""
     while error is not None and error.cause is not None:
         error = error.cause
@@ -112,8 +121,11 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.2f} %"
 
 
-def render_summary(outcome: RunOutcome, warehouse: Path) -> str:
+def render_summary(outcome: RunOutcome, warehouse: Path, published: PublishTarget) -> str:
+    """The summary; ``warehouse`` is the job's working file, ``published`` the analysts' copy."""
     lines = ["", "=" * 72, f"Nightly KPI run: {'SUCCEEDED' if outcome.succeeded else 'FAILED'}"]
+    if outcome.partition:
+        lines.append(f"Partition: {outcome.partition}")
     lines.append("Rows per stream (fetched / inserted / updated):")
     for asset, counts in sorted(outcome.rows.items()):
         quarantined = counts.get("quarantined", 0)
@@ -128,14 +140,34 @@ def render_summary(outcome: RunOutcome, warehouse: Path) -> str:
         lines.append(f"  FAILED {name}: {message}")
     for step, reason in outcome.failed_steps:
         lines.append(f"  step failed: {step}: {reason}")
-    kpis = headline_kpis(warehouse)
+    # this run's marts are in the working file (the published copy is the same bytes, but an
+    # analyst may hold it); after a failure, what analysts still see is the published copy
+    kpis = headline_kpis(warehouse if outcome.published_version else published.database)
     if kpis:
         lines.append(
             "Headline KPIs, last 30 days, reporting currency:"
-            if outcome.succeeded
-            else "Headline KPIs of the last successful build (not rebuilt by this run):"
+            if outcome.published_version
+            else "Headline KPIs of the last published build (not rebuilt by this run):"
         )
         lines.extend(f"  {line}" for line in kpis)
-    lines.append(f"Warehouse: {warehouse}")
+    lines.extend(_publication_lines(outcome, published))
+    lines.append(f"Working file of the job: {warehouse}")
     lines.append("=" * 72)
     return "\n".join(lines)
+
+
+def _publication_lines(outcome: RunOutcome, published: PublishTarget) -> list[str]:
+    manifest = last_publication(published)
+    if outcome.published_version:
+        tables = len(manifest["tables"]) if manifest else 0
+        return [
+            f"Published for analysts, version {outcome.published_version}:",
+            f"  {published.database}  (make sql)",
+            f"  {published.parquet}/  ({tables} marts tables as Parquet)",
+        ]
+    if manifest:
+        return [
+            f"Not published: analysts keep version {manifest['version']} "
+            f"(published {manifest['published_at']}) in {published.database}"
+        ]
+    return [f"Not published: nothing has been published to {published.database} yet"]

@@ -3,6 +3,10 @@
 When no platform account is configured (no ``AMAZON_SP_API_URL`` in the environment or
 ``.env``), the sandbox platforms are started first and the UI's runs use them, so a new user can
 click "Materialize all" and watch the same job ``make run`` executes.
+
+``dagster dev`` runs the webserver and the daemon (schedule, sensors, backfills, freshness).
+Ctrl-C or SIGTERM stops it and the sandbox: a script or test may start this module in the
+background and stop it with SIGTERM.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
+    # SIGTERM ends the UI as Ctrl-C does: the children are stopped, not orphaned
+    signal.signal(signal.SIGTERM, _interrupt)
 
     environment.apply()
     load_dotenv(Path.cwd() / ".env", override=False)
@@ -57,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         if sandbox is not None:
             sandbox.terminate()
             sandbox.wait(timeout=30)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _start_sandbox() -> subprocess.Popen:

@@ -1,10 +1,11 @@
 """What every SP-API stream shares: the authorised session, UTC windows and NextToken pages.
 
 Windows: each incremental stream reads from its stored cursor minus a trailing re-pull window
-(first run: ``history_days`` back) to ``now`` minus the platform's 2-minute lag, in UTC written
-with ``Z`` (SP-API answers 400 InvalidInput to an offset such as ``+09:00`` or an end closer to
-now). Pages: the next token is read from the page bytes and sent back URL-encoded by requests;
-a token the platform already gave ends the loop (SP-API has been seen repeating one forever).
+(first run: ``history_days`` back; a replay of one day: that day's window, cursor kept) to
+``now`` minus the platform's 2-minute lag, in UTC written with ``Z`` (SP-API answers 400
+InvalidInput to an offset such as ``+09:00`` or an end closer to now). Pages: the next token
+is read from the page bytes and sent back URL-encoded by requests; a token the platform already
+gave ends the loop (SP-API has been seen repeating one forever).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import duckdb
 
 from connectors.amazon_lwa import AmazonSession, token_source
 from connectors.amazon_sp.settings import PLATFORM, AmazonSpSettings
-from connectors.base import PageSink
+from connectors.base import PageSink, replay_window
 from connectors.errors import ConnectorError
 from connectors.http import RepeatGuard, find_next_token, require_json_page
 from connectors.landing import read_cursor
@@ -57,11 +58,15 @@ def window(
     repull: timedelta,
     settings: AmazonSpSettings,
 ) -> tuple[datetime, datetime]:
-    """``(start, end)`` of this run: cursor minus ``repull`` (or history) to now minus the lag.
+    """``(start, end)`` of this run: cursor minus ``repull`` (or history) to now minus the lag;
+    for a replay (``settings.replay_day``), that day's window, ending no later than that.
 
     The end is truncated to the whole second below, so it is never later than ``now - lag``.
     """
     end = (now - settings.end_lag).replace(microsecond=0)
+    if settings.replay_day is not None:
+        replay_start, replay_end = replay_window(settings.replay_day)
+        return replay_start, min(replay_end, end)
     stored = read_cursor(con, stream)
     if stored:
         start = parse_iso(stored) - repull

@@ -6,9 +6,10 @@ same event read again by the next run's re-pull collapses onto its row.
 
 Window: PostedAfter = stored cursor minus 7 days (refunds post days after the order and Amazon
 keeps adding events late; first run: ``history_days`` back) to PostedBefore = now minus 2
-minutes. The cursor is that window end, committed with the last batch. Only RefundEventList is
-landed; the other event lists of the same pages (shipments, fees, ...) are left to streams that
-need them.
+minutes. The cursor is that window end, committed with the last batch; a replay of one past
+day (``settings.replay_day``) reads the events posted in that day's window and keeps it. Only
+RefundEventList is landed; the other event lists of the same pages (shipments, fees, ...) are
+left to streams that need them.
 """
 
 from __future__ import annotations
@@ -65,8 +66,9 @@ def sync_refund_events(
                 next_params={},
             )
         # a repeated token cut the window short: keep the stored cursor so the next run reads
-        # the whole window again (upserts make the re-read harmless)
-        buffer.close(None if guard.repeated else cursor)
+        # the whole window again (upserts make the re-read harmless); a replay keeps it too
+        keep_cursor = guard.repeated or settings.replay_day is not None
+        buffer.close(None if keep_cursor else cursor)
         run.requests = session.requests
     log.info(
         "amazon_refund_events: Posted %s..%s, %d pages, %d events, cursor %s",
@@ -74,6 +76,6 @@ def sync_refund_events(
         cursor,
         pages,
         run.records,
-        cursor,
+        "kept" if keep_cursor else cursor,
     )
-    return run.finish(None if guard.repeated else cursor)
+    return run.finish(None if keep_cursor else cursor)

@@ -9,7 +9,8 @@ Central shows for that store, see marketplaces.py), because the KPIs bucket sale
 marketplace-local day and the on-hand of "today" must sit on the same day as today's sales. A
 second run on the same local day replaces that day's snapshot (the later read wins); a run
 after local midnight starts the next day. The cursor is the newest snapshot date written; it
-does not window anything (there is no history to re-pull).
+does not window anything (there is no history to re-pull), and a replay of a past day
+(``settings.replay_day``) lands nothing: that day's stock cannot be read again.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from connectors.amazon_sp.client import follow_pages, open_session
 from connectors.amazon_sp.marketplaces import local_date
 from connectors.amazon_sp.settings import AmazonSpSettings
 from connectors.base import PageBuffer, StreamRun, as_utc
-from connectors.landing import JsonPages
+from connectors.landing import JsonPages, ensure_state_tables
 from connectors.raw_tables import AMAZON_INVENTORY_SUMMARIES
 
 log = logging.getLogger("connectors.amazon_sp")
@@ -43,6 +44,15 @@ def sync_inventory_summaries(
     """Snapshot every configured marketplace's FBA inventory under its local date of ``now``."""
     now = as_utc(now)
     run = StreamRun(INVENTORY_STREAM)
+    if settings.replay_day is not None:
+        log.info(
+            "amazon_inventory_summaries: replay of %s: the API has no history; nothing landed",
+            settings.replay_day,
+        )
+        # the table exists afterwards, as after any run, for the checks that read it
+        ensure_state_tables(con)
+        con.execute(AMAZON_INVENTORY_SUMMARIES.ddl())
+        return run.finish(None)
     dates = {mp: local_date(mp, now).isoformat() for mp in settings.marketplace_ids}
     cursor = max(dates.values())
     with open_session(settings) as session:

@@ -7,7 +7,9 @@ LastUpdateDate. Buyer and address fields are dropped at landing (see raw_tables)
 
 Window: LastUpdatedAfter = stored cursor minus 3 days (first run: ``history_days`` back) to
 LastUpdatedBefore = now minus 2 minutes, every configured marketplace in one call (getOrders takes
-up to 50 MarketplaceIds). The cursor is that window end.
+up to 50 MarketplaceIds). The cursor is that window end. A replay of one past day
+(``settings.replay_day``) reads instead the orders *created* in that day's window
+(CreatedAfter/CreatedBefore, each in its current state) and leaves the cursor as it is.
 
 Items: getOrderItems is asked for every order whose stored items are older than the order
 itself (none yet, or landed for an earlier LastUpdateDate), among the orders landed by this run
@@ -43,6 +45,7 @@ log = logging.getLogger("connectors.amazon_sp")
 
 ORDERS_STREAM = "amazon_orders"
 ORDERS_PATH = "/orders/v0/orders"
+_BY_UPDATE = ("LastUpdatedAfter", "LastUpdatedBefore")
 
 ORDER_PAGES = JsonPages(
     columns="""{'payload': 'STRUCT("Orders" JSON[])'}""",
@@ -85,6 +88,8 @@ def sync_orders(
     run = StreamRun(ORDERS_STREAM)
     start, end = window(con, ORDERS_STREAM, now, repull=settings.orders_repull, settings=settings)
     cursor = iso_z(end)
+    replay = settings.replay_day is not None
+    after, before = ("CreatedAfter", "CreatedBefore") if replay else _BY_UPDATE
     orders = PageBuffer(
         con, AMAZON_ORDERS, ORDER_PAGES, run, run_id=run_id, max_pages=settings.batch_pages
     )
@@ -101,8 +106,8 @@ def sync_orders(
                 guard=guard,
                 params={
                     "MarketplaceIds": marketplaces,
-                    "LastUpdatedAfter": iso_z(start),
-                    "LastUpdatedBefore": cursor,
+                    after: iso_z(start),
+                    before: cursor,
                     "MaxResultsPerPage": str(settings.page_size),
                 },
                 next_params={"MarketplaceIds": marketplaces},
@@ -124,21 +129,23 @@ def sync_orders(
             )
             items.add_together(one_order.pages)
         # a repeated token cut the window short: keep the stored cursor so the next run reads
-        # the whole window again (upserts make the re-read harmless)
-        items.close(None if guard.repeated else cursor)
+        # the whole window again (upserts make the re-read harmless); a replay keeps it too
+        keep_cursor = guard.repeated or replay
+        items.close(None if keep_cursor else cursor)
         run.requests = session.requests
     log.info(
-        "amazon_orders: LastUpdated %s..%s, %d order pages, items of %d orders in %d pages, "
+        "amazon_orders: %s %s..%s, %d order pages, items of %d orders in %d pages, "
         "%d records, cursor %s",
+        after.removesuffix("After"),
         iso_z(start),
         cursor,
         order_pages,
         len(pending),
         item_pages,
         run.records,
-        cursor,
+        "kept" if keep_cursor else cursor,
     )
-    return run.finish(None if guard.repeated else cursor)
+    return run.finish(None if keep_cursor else cursor)
 
 
 class _Enveloped:

@@ -17,7 +17,10 @@ Grain and windows:
   takes ``history_days`` so that turnover can be computed on day one.
 - ``raw.amazon_shipments``: one row per (shipment, shipment item). Cursor: the last report end
   time; each run re-pulls from it minus 3 days (first run: ``history_days``) to now minus 2 min.
-Both are versioned by load time: a re-pulled row replaces the stored copy of its key.
+Both are versioned by load time: a re-pulled row replaces the stored copy of its key. A replay
+of one past day (``settings.replay_day``) asks for that day only (the ledger: that local day of
+each marketplace; shipments: the day's window, connectors.base.replay_window) and keeps the
+cursor.
 """
 
 from __future__ import annotations
@@ -140,12 +143,15 @@ def sync_inventory_ledger(
     run = StreamRun(LEDGER_STREAM)
     last_complete = {mp: local_date(mp, now) - timedelta(days=1) for mp in settings.marketplace_ids}
     stored = read_cursor(con, LEDGER_STREAM)
-    if stored:
+    cursor: str | None = min(last_complete.values()).isoformat()
+    if settings.replay_day is not None:
+        start_date, cursor = settings.replay_day, None
+        last_complete = {mp: min(day, start_date) for mp, day in last_complete.items()}
+    elif stored:
         # the re-pull days up to and including the cursor are read again
         start_date = date.fromisoformat(stored) - settings.ledger_repull + timedelta(days=1)
     else:
         start_date = min(last_complete.values()) - timedelta(days=settings.history_days - 1)
-    cursor = min(last_complete.values()).isoformat()
     latest_end = (now - settings.end_lag).replace(microsecond=0)
     # the ledger's days are the marketplace's local days: the window is cut at local midnight
     windows = {
@@ -171,7 +177,10 @@ def sync_inventory_ledger(
         cursor=cursor,
     )
     log.info(
-        "amazon_inventory_ledger: from %s, %d rows, cursor %s", start_date, run.records, cursor
+        "amazon_inventory_ledger: from %s, %d rows, cursor %s",
+        start_date,
+        run.records,
+        cursor or "kept",
     )
     return run.finish(cursor)
 
@@ -185,7 +194,7 @@ def sync_shipments(
     start, end = window(
         con, SHIPMENTS_STREAM, now, repull=settings.shipments_repull, settings=settings
     )
-    cursor = iso_z(end)
+    cursor = iso_z(end) if settings.replay_day is None else None
     windows = {mp: (start, end) for mp in settings.marketplace_ids} if start < end else {}
     _land_reports(
         con,
@@ -199,7 +208,11 @@ def sync_shipments(
         cursor=cursor,
     )
     log.info(
-        "amazon_shipments: %s..%s, %d rows, cursor %s", iso_z(start), cursor, run.records, cursor
+        "amazon_shipments: %s..%s, %d rows, cursor %s",
+        iso_z(start),
+        iso_z(end),
+        run.records,
+        cursor or "kept",
     )
     return run.finish(cursor)
 
@@ -214,9 +227,10 @@ def _land_reports(
     options: Mapping[str, str] | None,
     windows: Mapping[str, tuple[datetime, datetime]],
     run_id: str,
-    cursor: str,
+    cursor: str | None,
 ) -> None:
-    """One report per marketplace, each landed as it arrives; the cursor rides on the last."""
+    """One report per marketplace, each landed as it arrives; the cursor rides on the last
+    (None, a replay's: the stored cursor stays)."""
     committed = False
     with open_session(settings) as session:
         marketplaces = list(windows)
@@ -248,7 +262,7 @@ def _land_reports(
             run.add(table, result)
             committed = committed or is_last
         run.requests = session.requests
-    if not committed:
+    if not committed and cursor is not None:
         save_cursor(con, run.stream, cursor, run_id=run_id)
 
 

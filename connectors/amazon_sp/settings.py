@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from connectors import env as settings_env
@@ -44,6 +44,10 @@ class AmazonSpSettings:
     report_max_wait_s: float = 3600.0
     batch_pages: int = DEFAULT_BATCH_PAGES
     http: HttpSettings = field(default_factory=HttpSettings)
+    # a rerun of one past day (set by the orchestration, never from the environment): the
+    # dated streams read that day's records (connectors.base.replay_window) and keep their
+    # cursors; the inventory snapshot, which has no history, lands nothing
+    replay_day: date | None = None
 
     def __post_init__(self) -> None:
         if urlsplit(self.api_url).scheme not in ("http", "https"):

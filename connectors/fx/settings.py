@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 from connectors import env as settings_env
@@ -32,6 +33,9 @@ class FxSettings:
     symbols: tuple[str, ...] = DEFAULT_SYMBOLS
     history_days: int = DEFAULT_HISTORY_DAYS
     http: HttpSettings = field(default_factory=HttpSettings)
+    # a rerun of one past day (set by the orchestration, never from the environment): the
+    # rates of that day and the re-pull week before it are read, the cursor kept
+    replay_day: date | None = None
 
     def __post_init__(self) -> None:
         if urlsplit(self.rates_url).scheme not in ("http", "https"):

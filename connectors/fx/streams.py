@@ -7,7 +7,8 @@ Grain: one row per (base currency, rate date), for ECB working days only; the re
 Window: from the stored cursor (the last rate date landed) minus 7 days, so a late correction is
 read again; the first run starts ``history_days`` plus 7 days back, because a Monday at the start
 of the history needs the Friday before it (rates carry forward over weekends and holidays). A
-rerun stores byte-identical records, which the upsert leaves unchanged.
+replay of one past day (``settings.replay_day``) reads that day and the 7 days before it and
+keeps the cursor. A rerun stores byte-identical records, which the upsert leaves unchanged.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def sync_rates(
     today = now.astimezone(UTC).date()
     stored = read_cursor(con, FX_STREAM)
     previous = date.fromisoformat(stored) if stored else None
-    if previous is not None:
+    if settings.replay_day is not None:
+        start, today = settings.replay_day - REPULL_WINDOW, min(settings.replay_day, today)
+    elif previous is not None:
         start = previous - REPULL_WINDOW
     else:
         start = today - timedelta(days=settings.history_days) - REPULL_WINDOW
@@ -74,7 +77,7 @@ def sync_rates(
             f"{sanitize_url(response.url)} did not answer a rates page: {type(exc).__name__}",
         ) from None
     known = [day for day in (last_date, previous) if day is not None]
-    cursor = max(known).isoformat() if known else None
+    cursor = max(known).isoformat() if known and settings.replay_day is None else None
     buffer = PageBuffer(con, FX_RATES, RATE_PAGES, run, run_id=run_id)
     buffer.add(response.content)
     buffer.close(cursor)
@@ -84,6 +87,6 @@ def sync_rates(
         today,
         settings.reporting_currency,
         run.records,
-        cursor,
+        cursor or "kept",
     )
     return run.finish(cursor)

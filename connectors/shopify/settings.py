@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
 from connectors import env as settings_env
@@ -34,6 +35,9 @@ class ShopifySettings:
     page_size: int = MAX_PAGE_SIZE  # orders per page (``limit``); Shopify allows 1-250
     batch_pages: int = DEFAULT_BATCH_PAGES  # pages landed per transaction
     http: HttpSettings = field(default_factory=HttpSettings)
+    # a rerun of one past day (set by the orchestration, never from the environment): orders
+    # created in that day's window (connectors.base.replay_window) are read, the cursor kept
+    replay_day: date | None = None
 
     def __post_init__(self) -> None:
         if urlsplit(self.store_url).scheme not in ("http", "https"):

@@ -6,9 +6,12 @@ any other: the staging models decide what counts, so the raw layer stays a faith
 
 Orders are read by ``updated_at`` from the stored cursor minus a 3-day re-pull window (first
 run: ``history_days`` back), so an order edited again is read again; the upsert makes the repeat
-harmless and a rerun of the same window changes nothing. After the first page the
-``Link: rel="next"`` URL is followed exactly as given: Shopify answers 400 to ``status`` or
-``updated_at_min`` beside ``page_info`` (the token already carries the filters). Every order
+harmless and a rerun of the same window changes nothing. A replay of one past day
+(``settings.replay_day``) reads instead the orders created in that day's window
+(``created_at_min``/``created_at_max``, each in its current state) and keeps the cursor. After
+the first page the ``Link: rel="next"`` URL is followed exactly as given: Shopify answers 400 to
+``status`` or ``updated_at_min`` beside ``page_info`` (the token already carries the filters).
+Every order
 row carries the shop's ``myshopify_domain`` (asked from ``shop.json`` at the start of the run),
 which is what the staging models join an order to its shop's currency and time zone on.
 """
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit
 import duckdb
 import requests
 
-from connectors.base import PageBuffer, StreamRun, as_utc
+from connectors.base import PageBuffer, StreamRun, as_utc, replay_window
 from connectors.errors import AuthenticationError, ConnectorError
 from connectors.http import PlatformSession, RepeatGuard, sanitize_url
 from connectors.landing import JsonPages, read_cursor
@@ -85,6 +88,11 @@ def sync_orders(
         "updated_at_min": start.isoformat(),
         "limit": str(settings.page_size),
     }
+    if settings.replay_day is not None:
+        created_min, created_max = replay_window(settings.replay_day)
+        del params["updated_at_min"]
+        params["created_at_min"] = created_min.isoformat()
+        params["created_at_max"] = min(created_max, now).isoformat()
     guard = RepeatGuard(PLATFORM, ORDERS_STREAM)
     pages = 0
     session = _open_session(settings)
@@ -112,14 +120,14 @@ def sync_orders(
             response = _get(session, next_url, stream=ORDERS_STREAM, run=run)
     finally:
         session.session.close()
-    cursor = newest.isoformat()
+    cursor = newest.isoformat() if settings.replay_day is None else None
     buffer.close(cursor)
     log.info(
-        "shopify_orders: updated since %s, %d pages, %d orders, cursor %s",
-        params["updated_at_min"],
+        "shopify_orders: %s, %d pages, %d orders, cursor %s",
+        ", ".join(f"{k} {v}" for k, v in params.items() if k.endswith(("_min", "_max"))),
         pages,
         run.records,
-        cursor,
+        cursor or "kept",
     )
     return run.finish(cursor)
 

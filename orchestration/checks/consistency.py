@@ -477,3 +477,70 @@ CONSISTENCY_CHECKS: tuple[DataCheck, ...] = (
     SNAPSHOT_ON_HAND_NOT_NEGATIVE,
     FX_RATE_EVERY_CURRENCY_DAY,
 )
+
+
+# -- After the dbt build ----------------------------------------------------------------------
+# Zendesk's own reply times (raw.zendesk_ticket_metrics) against the warehouse's, ticket by
+# ticket. Ours exist only once dbt has built intermediate.int_ticket_first_replies, so this check
+# reads dbt's relations and can only judge a finished build: it is not in CONSISTENCY_CHECKS,
+# which run between landing and dbt (there it would read the previous night's build, or fail on
+# the first night, before any build). It is attached to the dbt model it reads, so Dagster runs
+# it once that model is built, and names the tickets (the dbt test `has_no_rows` on the model
+# only counts them).
+# Not blocking: a difference means our schedule seeds or reply rule part from Zendesk's, not
+# that the raw data is wrong, and every other KPI of the night still holds.
+MAX_TICKETS_NAMED = 20
+
+
+def _reply_time_failure(failing: pd.DataFrame) -> str:
+    named = ", ".join(
+        f"{row.ticket_id} ({row.differences})"
+        for row in failing.head(MAX_TICKETS_NAMED).itertuples(index=False)
+    )
+    more = len(failing) - MAX_TICKETS_NAMED
+    return (
+        f"{len(failing)} tickets' first reply times differ from Zendesk's ticket metrics: "
+        f"{named}{f' and {more} more' if more > 0 else ''} "
+        "(intermediate.int_ticket_reply_time_differences)"
+    )
+
+
+ZENDESK_REPLY_TIMES_MATCH_METRICS = DataCheck(
+    name="zendesk_reply_times_match_ticket_metrics",
+    table="zendesk_ticket_metrics",
+    needs=("zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"),
+    description=(
+        "Every ticket with a Zendesk metric set has the same first reply time in the warehouse "
+        "as in Zendesk's reply_time_in_minutes (calendar and business, ours truncated to whole "
+        "minutes as Zendesk reports them) and reply_time_in_seconds; names the tickets that "
+        "differ. Judges the marts dbt built last."
+    ),
+    sql="""
+        select
+            ticket_metrics.ticket_id,
+            coalesce(differences.differences, '') as differences,
+            differences.first_reply_minutes,
+            differences.zendesk_reply_minutes,
+            differences.first_reply_business_minutes,
+            differences.zendesk_reply_business_minutes
+        from staging.stg_zendesk__ticket_metrics as ticket_metrics
+        inner join intermediate.int_ticket_first_replies as first_replies
+            on ticket_metrics.ticket_id = first_replies.ticket_id
+        left join intermediate.int_ticket_reply_time_differences as differences
+            on ticket_metrics.ticket_id = differences.ticket_id
+        order by try_cast(ticket_metrics.ticket_id as bigint), ticket_metrics.ticket_id
+    """,
+    schema=pa.DataFrameSchema(
+        {
+            "differences": pa.Column(
+                str, pa.Check.eq("", error="first reply time differs from Zendesk's")
+            )
+        }
+    ),
+    key_columns=("ticket_id",),
+    blocking=False,
+    failure_message=_reply_time_failure,
+    asset=("intermediate", "int_ticket_reply_time_differences"),
+)
+
+AFTER_BUILD_CHECKS: tuple[DataCheck, ...] = (ZENDESK_REPLY_TIMES_MATCH_METRICS,)

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.assets.raw import raw_asset_key
-from orchestration.checks.consistency import CONSISTENCY_CHECKS
+from orchestration.checks.consistency import AFTER_BUILD_CHECKS, CONSISTENCY_CHECKS
 from orchestration.checks.framework import DataCheck, preview, run_check
 from orchestration.checks.freshness import FRESHNESS_CHECKS
 from orchestration.resources import RunClock, Warehouse
@@ -11,7 +11,7 @@ from orchestration.resources import RunClock, Warehouse
 
 def _build(check: DataCheck) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=raw_asset_key(check.table),
+        asset=dg.AssetKey(list(check.asset)) if check.asset else raw_asset_key(check.table),
         name=check.name,
         description=check.description,
         blocking=check.blocking,
@@ -38,5 +38,9 @@ def _build(check: DataCheck) -> dg.AssetChecksDefinition:
     return _check
 
 
-DATA_CHECKS: tuple[DataCheck, ...] = (*CONSISTENCY_CHECKS, *FRESHNESS_CHECKS)
+DATA_CHECKS: tuple[DataCheck, ...] = (
+    *CONSISTENCY_CHECKS,
+    *AFTER_BUILD_CHECKS,
+    *FRESHNESS_CHECKS,
+)
 ASSET_CHECKS: list[dg.AssetChecksDefinition] = [_build(check) for check in DATA_CHECKS]

@@ -38,6 +38,9 @@ class DataCheck:
     # the failure in words, from the failing rows, when the generic "n of m rows fail" says
     # too little (it follows ``raw.<table>: `` in the outcome's message)
     failure_message: Callable[[pd.DataFrame], str] | None = None
+    # the asset the check is attached to when it is not the raw table: a check that judges
+    # what dbt built (its key path, e.g. ("intermediate", "int_...")) runs after that model
+    asset: tuple[str, ...] = field(default=())
 
 
 @dataclass
