@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -243,7 +244,7 @@ class MarketplaceData:
     channel: Channel
     orders: list[AmazonOrder]
     stockouts: dict[str, list[tuple[date, date, int]]]
-    ledger: list[dict[str, str]] = field(default_factory=list)
+    ledger: Sequence[dict[str, str]] = field(default_factory=list)
     inventory: list[dict] = field(default_factory=list)
     ledger_days: list[date] = field(default_factory=list)
 
@@ -271,8 +272,13 @@ def generate_marketplace(
     days: list[date],
     orders_per_day: int,
     as_of: int,
+    extra_lines: int = 0,
 ) -> MarketplaceData:
-    """Orders of one marketplace for every local day in ``days`` placed at or before as_of."""
+    """Orders of one marketplace for every local day in ``days`` placed at or before as_of.
+
+    ``extra_lines`` > 0 adds 0 to that many lines to each order (drawn after the usual line
+    count, so the default of 0 leaves every draw, and so every order, as it was).
+    """
     tz = channel.timezone
     mp_index = next(i for i, mp in enumerate(AMAZON_MARKETPLACES) if mp.key == channel.key)
     cum = list(itertools.accumulate(sku.popularity for sku in catalog))
@@ -295,7 +301,9 @@ def generate_marketplace(
         for index in range(orders_per_day):
             # unique per order (8 numbers each: lines, second shipment) and different per seed
             serial = (((seed * 100_000 + day_number) * orders_per_day + index) * 4 + mp_index) * 8
-            order = _draw_order(rng, channel, catalog, cum, blocked, start, end, day, serial)
+            order = _draw_order(
+                rng, channel, catalog, cum, blocked, start, end, day, serial, extra_lines
+            )
             if order is None or order.purchase_ts > as_of:
                 continue
             settle(order, as_of)
@@ -313,6 +321,7 @@ def _draw_order(
     day_end: int,
     day: date,
     serial: int,
+    extra_lines: int = 0,
 ) -> AmazonOrder | None:
     """One order and its whole future. Every draw happens whether or not it becomes visible,
     so the orders of a day are the same for any ``as_of``."""
@@ -325,6 +334,8 @@ def _draw_order(
     order_id = f"{prefix}-{digits[:7]}-{digits[7:]}"
 
     line_count = 1 if rng.random() < 0.7 else (2 if rng.random() < 0.75 else 3)
+    if extra_lines:
+        line_count += randint(rng, 0, extra_lines)
     taken: set[int] = set()
     items: list[AmazonItem] = []
     sales_tax_bp = pick(rng, US_SALES_TAX_BP) if not channel.tax_included else 0
@@ -524,6 +535,78 @@ class _SkuFlows:
         return -(-quantity // 12) * 12  # whole cases of 12
 
 
+class LedgerRows(Sequence):
+    """The ledger's rows in report order (day, then MSKU), held as numbers.
+
+    A seller-year holds millions of rows (days x SKUs x marketplaces); as dicts of strings they
+    would take gigabytes, so each row keeps its six varying figures in one integer array and
+    becomes the report's dict of text fields only when read.
+    """
+
+    FIGURES = 6  # starting, receipts, customer shipments, customer returns, transfer, ending
+
+    def __init__(self, channel: Channel, catalog: Sequence[Sku], days: list[date]) -> None:
+        self._channel = channel
+        self._catalog = catalog
+        self._dates = [day.strftime("%m/%d/%Y") for day in days]
+        # rows of a day are sorted by MSKU, as the report lists them
+        self._by_msku = sorted(range(len(catalog)), key=lambda row: catalog[row].sku)
+        self._figures = array("q", bytes(8 * self.FIGURES * len(days) * len(catalog)))
+
+    def put(self, day: int, row: int, *figures: int) -> None:
+        """Store the figures of catalogue row ``row`` on day offset ``day``."""
+        start = (day * len(self._catalog) + row) * self.FIGURES
+        self._figures[start : start + self.FIGURES] = array("q", figures)
+
+    def __len__(self) -> int:
+        return len(self._dates) * len(self._catalog)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, as a list takes
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("ledger row out of range")
+        day, rank = divmod(index, len(self._catalog))
+        return self._row(day, self._by_msku[rank])
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for day in range(len(self._dates)):
+            for row in self._by_msku:
+                yield self._row(day, row)
+
+    def _row(self, day: int, row: int) -> dict[str, str]:
+        sku = self._catalog[row]
+        start = (day * len(self._catalog) + row) * self.FIGURES
+        starting, receipts, shipments, returns, transfer, ending = self._figures[
+            start : start + self.FIGURES
+        ]
+        return {
+            "Date": self._dates[day],
+            "FNSKU": sku.fnsku,
+            "ASIN": sku.asin,
+            "MSKU": sku.sku,
+            "Title": sku.title(self._channel.language),
+            "Disposition": "SELLABLE",
+            "StartingWarehouseBalance": str(starting),
+            "InTransitBetweenWarehouses": "0",
+            "Receipts": str(receipts),
+            "CustomerShipments": str(shipments),
+            "CustomerReturns": str(returns),
+            "VendorReturns": "0",
+            "WarehouseTransferIn/Out": str(transfer),
+            "Found": "0",
+            "Lost": "0",
+            "Damaged": "0",
+            "Disposed": "0",
+            "OtherEvents": "0",
+            "EndingWarehouseBalance": str(ending),
+            "UnknownEvents": "0",
+            "Location": self._channel.country,
+        }
+
+
 def build_ledger(data: MarketplaceData, catalog: Sequence[Sku], days: list[date], as_of: int):
     """The SELLABLE ledger of every SKU for every complete local day, and today's summaries.
 
@@ -573,7 +656,7 @@ def build_ledger(data: MarketplaceData, catalog: Sequence[Sku], days: list[date]
             if 0 <= back < span:
                 returns[index_of[refund.item.sku.sku]][back] += refund.quantity
 
-    ledger: list[dict[str, str]] = []
+    ledger = LedgerRows(channel, catalog, ledger_days)
     inventory: list[dict] = []
     last = len(ledger_days) - 1
     for row, sku in enumerate(catalog):
@@ -607,35 +690,10 @@ def build_ledger(data: MarketplaceData, catalog: Sequence[Sku], days: list[date]
             elif not cover:
                 receipts = flows.reorder(day, starting + ret[day] - ship[day])
             balance = starting + receipts + transfer + ret[day] - ship[day]
-            ledger.append(
-                {
-                    "Date": ledger_days[day].strftime("%m/%d/%Y"),
-                    "FNSKU": sku.fnsku,
-                    "ASIN": sku.asin,
-                    "MSKU": sku.sku,
-                    "Title": sku.title(channel.language),
-                    "Disposition": "SELLABLE",
-                    "StartingWarehouseBalance": str(starting),
-                    "InTransitBetweenWarehouses": "0",
-                    "Receipts": str(receipts),
-                    "CustomerShipments": str(-ship[day]),
-                    "CustomerReturns": str(ret[day]),
-                    "VendorReturns": "0",
-                    "WarehouseTransferIn/Out": str(transfer),
-                    "Found": "0",
-                    "Lost": "0",
-                    "Damaged": "0",
-                    "Disposed": "0",
-                    "OtherEvents": "0",
-                    "EndingWarehouseBalance": str(balance),
-                    "UnknownEvents": "0",
-                    "Location": channel.country,
-                }
-            )
+            ledger.put(day, row, starting, receipts, -ship[day], ret[day], transfer, balance)
         reserved = min(balance, max(0, pending[last]))
         snapshot_ts = local_day_bounds(ledger_days[last], tz)[1]
         inventory.append(_inventory_summary(sku, channel, balance, reserved, snapshot_ts))
-    ledger.sort(key=lambda r: (r["Date"][6:], r["Date"][:5], r["MSKU"]))
     data.ledger, data.inventory = ledger, inventory
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 from sandbox import ads, amazon, shopify, zendesk
+from sandbox.amazon import unique_digits
 from sandbox.catalog import AMAZON_MARKETPLACES, SHOPIFY_STORE, Channel, Sku, build_catalog
 from sandbox.clock import days_between, epoch, local_date
 from sandbox.fx import FxSeries, published_through
@@ -40,7 +41,11 @@ class SellerConfig:
 
     ``orders_per_day`` is per sales channel (each Amazon marketplace and the Shopify store);
     ``days`` is the length of history before ``as_of``'s local day, which is served up to
-    ``as_of`` itself.
+    ``as_of`` itself. Three knobs exist for larger sellers (``PRESETS``) and leave the default
+    seller untouched: ``campaigns_per_profile`` (None: the six named campaigns),
+    ``extra_lines`` (each order gets 0 to that many more lines) and ``ads_days`` (None: ads for
+    every day of history; Amazon Ads serves reports of the last 95 days only, so a long history
+    needs no more).
     """
 
     seed: int = 7
@@ -49,6 +54,9 @@ class SellerConfig:
     skus: int = 200
     tickets_per_day: int = 25
     as_of: datetime = field(default_factory=this_hour)
+    campaigns_per_profile: int | None = None
+    extra_lines: int = 0
+    ads_days: int | None = None
 
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
@@ -57,6 +65,44 @@ class SellerConfig:
         for name in ("days", "orders_per_day", "skus", "tickets_per_day"):
             if getattr(self, name) < 1:
                 raise ValueError(f"SellerConfig.{name} must be at least 1")
+        if self.campaigns_per_profile is not None and self.campaigns_per_profile < len(
+            ads.CAMPAIGN_NAMES
+        ):
+            raise ValueError(
+                f"SellerConfig.campaigns_per_profile must be at least {len(ads.CAMPAIGN_NAMES)}"
+            )
+        if self.extra_lines < 0:
+            raise ValueError("SellerConfig.extra_lines must not be negative")
+        if self.ads_days is not None and self.ads_days < 1:
+            raise ValueError("SellerConfig.ads_days must be at least 1")
+
+
+# Named sizes (``preset(name)``), run by the benchmark (bench/, ``make bench``).
+PRESETS: dict[str, dict[str, int]] = {
+    # the default demo seller, as `make run` serves it
+    "small": {},
+    # a mid-size seller's year: 4 channels x 365 days x 1,370 orders = 2.0 M orders with about
+    # 2.4 lines each (4.8 M lines), 3 x 365 x 3,300 SKUs = 3.6 M ledger rows (inventory
+    # snapshots), 0.5 M tickets with 1.7 M comments; ads for the 95 days Amazon Ads serves:
+    # 3 x 95 x 2,742 = 0.8 M daily campaign rows, shared out into about 2.5 M daily
+    # advertised-product rows (a year of them accumulates night by night)
+    "medium": {
+        "days": 365,
+        "orders_per_day": 1_370,
+        "skus": 3_300,
+        "tickets_per_day": 1_370,
+        "campaigns_per_profile": 2_742,
+        "extra_lines": 2,
+        "ads_days": 95,
+    },
+}
+
+
+def preset(name: str, **overrides: object) -> SellerConfig:
+    """The config of a named size; ``overrides`` (e.g. ``as_of``) replace its fields."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
+    return SellerConfig(**{**PRESETS[name], **overrides})
 
 
 def local_days(config: SellerConfig, timezone: str) -> list[date]:
@@ -75,6 +121,7 @@ class SellerData:
         self.markets: dict[str, amazon.MarketplaceData] = {}
         self.profiles: list[ads.Profile] = []
         self.campaign_days: dict[int, list[ads.CampaignDay]] = {}
+        self.ad_days: dict[int, list[ads.AdDay]] = {}
         self.shopify_orders: list[shopify.ShopifyOrder] = []
         self.users: list[zendesk.User] = []
         self.tickets: list[zendesk.Ticket] = []
@@ -198,6 +245,14 @@ class SellerData:
             for row in self.campaign_days[profile_id]
         ]
 
+    def ads_product_rows_json(self, profile_id: int) -> list[dict]:
+        """Every daily advertised-product row of the profile as a report would carry it."""
+        profile = self.profile(profile_id)
+        if profile is None:
+            return []
+        today = local_date(self.as_of, profile.channel.timezone)
+        return [ads.ad_day_json(row, profile.channel, today) for row in self.ad_days[profile_id]]
+
     def shopify_shop_json(self) -> dict:
         first = local_days(self.config, SHOPIFY_STORE.timezone)[0]
         return shopify.shop_json(shopify.shop_created_ts(first))
@@ -258,6 +313,8 @@ class SellerData:
             sections.append((f"shipments {mp}", self.amazon_shipment_rows(mp)))
         for profile in self.profiles:
             sections.append((f"ads {profile.profile_id}", self.ads_rows_json(profile.profile_id)))
+            products = self.ads_product_rows_json(profile.profile_id)
+            sections.append((f"ad products {profile.profile_id}", products))
         for ticket in self.tickets_by_generated:
             comments = self.zendesk_comments_json(ticket.ticket_id)
             sections.append((f"comments {ticket.ticket_id}", comments))
@@ -282,14 +339,26 @@ def generate(config: SellerConfig) -> SellerData:
             days=days,
             orders_per_day=config.orders_per_day,
             as_of=data.as_of,
+            extra_lines=config.extra_lines,
         )
         amazon.build_ledger(market, data.catalog, days, data.as_of)
         data.markets[channel.key] = market
     data.profiles = ads.build_profiles(config.seed, AMAZON_MARKETPLACES)
+    ads_scale = config.orders_per_day
+    if config.campaigns_per_profile is not None:
+        data.profiles = [_with_campaigns(p, config.campaigns_per_profile) for p in data.profiles]
+        # the same traffic per profile, shared among more campaigns
+        share = len(ads.CAMPAIGN_NAMES) / config.campaigns_per_profile
+        ads_scale = max(1, round(config.orders_per_day * share))
     for profile in data.profiles:
         market = data.markets[profile.channel.key]
+        if config.ads_days is not None:  # the same rows for the days kept (seeded per day)
+            market = replace(market, ledger_days=market.ledger_days[-config.ads_days :])
         data.campaign_days[profile.profile_id] = ads.build_campaign_days(
-            config.seed, profile, market, config.orders_per_day
+            config.seed, profile, market, ads_scale
+        )
+        data.ad_days[profile.profile_id] = ads.build_ad_days(
+            config.seed, profile, market, data.catalog, data.campaign_days[profile.profile_id]
         )
     data.shopify_orders = shopify.generate_orders(
         seed=config.seed,
@@ -297,6 +366,7 @@ def generate(config: SellerConfig) -> SellerData:
         days=local_days(config, SHOPIFY_STORE.timezone),
         orders_per_day=config.orders_per_day,
         as_of=data.as_of,
+        extra_lines=config.extra_lines,
     )
     data.users, data.tickets = zendesk.generate(
         seed=config.seed,
@@ -315,6 +385,29 @@ def generate(config: SellerConfig) -> SellerData:
         time.monotonic() - started,
     )
     return data
+
+
+def _with_campaigns(profile: ads.Profile, count: int) -> ads.Profile:
+    """The profile with ``count`` campaigns: the six named ones, then numbered copies of them
+    (same budget, the same share of sales split among the copies; zero-sales ones stay so)."""
+    named = profile.campaigns
+    total = sum(named[index % len(named)].sales_weight for index in range(count))
+    campaigns = list(named)
+    for index in range(len(named), count):
+        model = named[index % len(named)]
+        number = profile.profile_id * 100_000 + index
+        campaigns.append(
+            ads.Campaign(
+                campaign_id=10**14 + int(unique_digits(number, 9_193, 14)),
+                name=f"{model.name} {index // len(named) + 1}",
+                budget=model.budget,
+                sales_weight=model.sales_weight,
+            )
+        )
+    campaigns = [replace(c, sales_weight=c.sales_weight / total) for c in campaigns]
+    if len({c.campaign_id for c in campaigns}) != count:
+        raise ValueError(f"campaign ids of profile {profile.profile_id} collide; change seed")
+    return replace(profile, campaigns=tuple(campaigns))
 
 
 def channel_of(marketplace_id: str) -> Channel | None:

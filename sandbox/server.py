@@ -6,8 +6,9 @@ platforms' own (``/auth/o2/token``, ``/orders/v0/orders``, ``/v2/profiles``,
 ``/admin/api/2024-10/orders.json``, ``/api/v2/incremental/tickets/cursor.json``,
 ``/v1/2026-09-01..2026-09-30``, ...), so one base URL serves as every platform's endpoint in
 ``Sandbox.env()``. Each request is logged in ``Sandbox.requests`` and may be answered by a fault
-rule instead (``Sandbox.faults``). The data is fixed at start; only tokens and report jobs
-change while it runs.
+rule instead (``Sandbox.faults``), or from pre-rendered pages (``Sandbox.pages``, see
+sandbox/pagestore.py; what serving cost is counted in ``Sandbox.stats``). The data is fixed at
+start; only tokens and report jobs change while it runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import NamedTuple
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from sandbox import api_ads, api_amazon, api_fx, api_shopify, api_zendesk, documents  # noqa: F401
 from sandbox.faults import FaultRule, Faults
 from sandbox.generator import SellerConfig, SellerData, generate
+from sandbox.pagestore import PageStore, ServeStats, request_key
 from sandbox.state import (
     ADS_REFRESH_TOKEN,
     LWA_CLIENT_ID,
@@ -64,6 +67,12 @@ class Sandbox:
         self.data = data
         self.faults = Faults()
         self.requests: list[ServedRequest] = []
+        # False: keep no log of requests (a benchmark sends millions)
+        self.log_requests = True
+        # pre-rendered answers served instead of rendering (bench/prerender.py), and what
+        # serving cost the sandbox, by family
+        self.pages: PageStore | None = None
+        self.stats = ServeStats()
         self._httpd = httpd
         self._state = state
         self._thread = threading.Thread(
@@ -95,6 +104,24 @@ class Sandbox:
     def set_clock(self, clock: Callable[[], float]) -> None:
         """Replace the wall clock the two-minute rule and start_time checks use (tests)."""
         self._state.clock = clock
+
+    def answer(
+        self,
+        method: str,
+        path: str,
+        query: str = "",
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Answer one request in-process, through the same routes, without HTTP.
+
+        Fault rules and stored pages are not consulted: this is what the routes render (the
+        benchmark pre-renders pages with it).
+        """
+        message = Message()
+        for name, value in (headers or {}).items():
+            message[name] = value
+        return _dispatch(self._state, method, path, query, body, message)[0]
 
     def env(self) -> dict[str, str]:
         """Every variable of the configuration table in docs/contracts.md, for this sandbox."""
@@ -167,8 +194,11 @@ def _handler_class(sandbox_ref: list[Sandbox], state: ServerState) -> type[BaseH
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            sandbox.requests.append(ServedRequest(self.command, parts.path, parts.query))
+            if sandbox.log_requests:
+                sandbox.requests.append(ServedRequest(self.command, parts.path, parts.query))
             started = time.monotonic()
+            clock = time.perf_counter()
+            kind, family = "fault", "fault"
             rule = sandbox.faults.pick(self.command, self.path)
             if rule is not None and rule.delay_s:
                 time.sleep(rule.delay_s)
@@ -179,12 +209,23 @@ def _handler_class(sandbox_ref: list[Sandbox], state: ServerState) -> type[BaseH
                 response = Response(rule.status, rule.body, dict(rule.headers))
                 response.headers.setdefault("Content-Type", JSON_TYPE)
             else:
-                response = _dispatch(state, self.command, parts.path, parts.query, body, self)
+                stored = None
+                if sandbox.pages is not None:
+                    key = request_key(self.command, parts.path, parts.query, body)
+                    stored = sandbox.pages.get(key)
+                if stored is not None:
+                    (family, response), kind = stored, "stored"
+                else:
+                    response, family = _dispatch(
+                        state, self.command, parts.path, parts.query, body, self.headers
+                    )
+                    kind = "rendered"
             try:
                 self._send(response, rule)
             except OSError:  # the client gave up (its read timeout): nothing left to answer
                 self.close_connection = True
                 return
+            sandbox.stats.record(kind, family, clock, len(response.body))
             log.debug(
                 "%s %s -> %d in %.1f ms",
                 self.command,
@@ -237,19 +278,21 @@ def _dispatch(
     path: str,
     query: str,
     body: bytes,
-    handler: BaseHTTPRequestHandler,
-) -> Response:
+    headers: Message,
+) -> tuple[Response, str]:
+    """The route's answer, and the route's name (the family the serving stats count)."""
     route, match, path_known = ROUTER.resolve(method, path)
     if route is None:
         if path_known:
-            return json_response(405, {"errors": f"{method} is not allowed on {path}"})
-        return json_response(404, {"errors": "Not Found", "path": path})
-    request = Request(method, path, query, handler.headers, body, match=match)
+            return json_response(405, {"errors": f"{method} is not allowed on {path}"}), "405"
+        return json_response(404, {"errors": "Not Found", "path": path}), "404"
+    request = Request(method, path, query, headers, body, match=match)
+    name = f"{route.__module__.rpartition('.')[2]}.{route.__name__}"  # e.g. api_amazon.get_orders
     try:
-        return route(state, request)
+        return route(state, request), name
     except Exception:  # a sandbox bug must answer 500, not hang the client
         log.exception("sandbox handler failed for %s %s", method, path)
-        return json_response(500, {"errors": "sandbox internal error"})
+        return json_response(500, {"errors": "sandbox internal error"}), name
 
 
 def start_sandbox(config: SellerConfig | None = None, *, port: int = 0) -> Sandbox:

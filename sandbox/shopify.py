@@ -80,9 +80,19 @@ class ShopifyOrder:
 
 
 def generate_orders(
-    *, seed: int, catalog: Sequence[Sku], days: list[date], orders_per_day: int, as_of: int
+    *,
+    seed: int,
+    catalog: Sequence[Sku],
+    days: list[date],
+    orders_per_day: int,
+    as_of: int,
+    extra_lines: int = 0,
 ) -> list[ShopifyOrder]:
-    """Every order created on the shop-local ``days`` at or before ``as_of``."""
+    """Every order created on the shop-local ``days`` at or before ``as_of``.
+
+    ``extra_lines`` > 0 adds 0 to that many lines to each order (an extra draw only then, so
+    the default leaves every order as it was).
+    """
     tz = SHOPIFY_STORE.timezone
     cum = list(itertools.accumulate(sku.popularity for sku in catalog))
     hour_cum = list(itertools.accumulate(HOUR_WEIGHTS))
@@ -95,7 +105,7 @@ def generate_orders(
         for _ in range(orders_per_day):
             hour = rng.choices(range(24), cum_weights=hour_cum)[0]
             created = start + int((hour + rng.random()) / 24.0 * (end - start))
-            drawn.append((created, _draw_future(rng, catalog, cum)))
+            drawn.append((created, _draw_future(rng, catalog, cum, extra_lines)))
         drawn.sort(key=lambda pair: pair[0])
         for rank, (created, future) in enumerate(drawn):
             serial = day_number * orders_per_day + rank
@@ -105,8 +115,12 @@ def generate_orders(
     return orders
 
 
-def _draw_future(rng: random.Random, catalog: Sequence[Sku], cum: list[float]) -> dict:
+def _draw_future(
+    rng: random.Random, catalog: Sequence[Sku], cum: list[float], extra_lines: int = 0
+) -> dict:
     line_count = 1 if rng.random() < 0.65 else (2 if rng.random() < 0.7 else 3)
+    if extra_lines:
+        line_count += rng.randint(0, extra_lines)
     picks = []
     for _ in range(line_count):
         index = rng.choices(range(len(catalog)), cum_weights=cum)[0]

@@ -28,12 +28,16 @@
         'amazon_ads_sp_campaigns': [
             'profile_id varchar', 'report_date date', 'campaign_id varchar'
         ],
+        'amazon_ads_sp_advertised_products': [
+            'profile_id varchar', 'report_date date', 'ad_id varchar'
+        ],
         'shopify_shops': ['shop_id varchar'],
         'shopify_orders': ['order_id varchar', 'shop_domain varchar'],
         'zendesk_tickets': ['ticket_id varchar'],
         'zendesk_ticket_comments': [
             'comment_id varchar', 'ticket_id varchar', 'ticket_generated_timestamp varchar'
         ],
+        'zendesk_ticket_metrics': ['ticket_id varchar'],
         'zendesk_users': ['user_id varchar'],
         'fx_rates': ['base_currency varchar', 'rate_date date'],
     }) }}

@@ -16,7 +16,10 @@ The seller (reporting currency USD):
   ``ads_restated_pull1/2.json``; two campaigns at 10 % and 60 % ACoS on one day.
 - FBA ledger and one nightly inventory snapshot; an FBA shipments report.
 - Zendesk tickets: a private note before the public reply, an agent-created ticket, a ticket
-  across the US DST change, an unanswered ticket, a ticket across Thanksgiving, a deleted one.
+  across the US DST change, an unanswered ticket, a ticket across Thanksgiving, a deleted one;
+  solves, reopens, ratings and Zendesk's metric sets in seller_support.py.
+- Landed costs of these SKUs in the seed sku_costs.csv; a Shopify order whose costs are only
+  partly known in seller_margin.py.
 
 The expected mart values are computed by hand in the test modules, next to their assertions.
 """
@@ -676,6 +679,9 @@ def _gzip_json(document: Any) -> bytes:
 
 def first_night() -> list[Batch]:
     """Everything the first nightly run lands, in connector order."""
+    # they build on this module: import on call
+    from tests.dbt import seller_ads_sku, seller_margin, seller_scorecard
+
     real_order = json.loads(REAL_SHOPIFY_ORDER.read_text(encoding="utf-8"))["order"]
     batches = [
         Batch(FX_RATES, RATE_PAGES, [_json(FX_PAGE)]),
@@ -759,6 +765,7 @@ def first_night() -> list[Batch]:
             [_gzip_json(ADS_DE_SATURDAY)],
             {"profile_id": "2002"},
         ),
+        *seller_ads_sku.first_night(),
         Batch(SHOPIFY_SHOPS, SHOP_PAGE, [_json(_shop(5550001, MUG_SHOP))]),
         Batch(SHOPIFY_SHOPS, SHOP_PAGE, [_json(_shop(690933842, APPLE_SHOP))]),
         Batch(
@@ -774,6 +781,8 @@ def first_night() -> list[Batch]:
             [_json({"orders": [real_order]})],
             {"shop_domain": APPLE_SHOP},
         ),
+        *seller_margin.first_night(),
+        *seller_scorecard.first_night(),
         Batch(ZENDESK_USERS, USER_PAGES, [_json(ZENDESK_USERS_PAGE)]),
         Batch(ZENDESK_TICKETS, TICKET_PAGES, [_json(ZENDESK_TICKETS_PAGE)]),
     ]
@@ -790,16 +799,22 @@ def first_night() -> list[Batch]:
                 },
             )
         )
+    from tests.dbt import seller_support  # it builds on this module: import on call
+
+    batches += seller_support.first_night()
     return batches
 
 
 def second_night() -> list[Batch]:
     """The second night re-pulls the Ads window: the restated campaign-day comes back."""
+    from tests.dbt import seller_ads_sku  # it builds on this module: import on call
+
     return [
         Batch(
             AMAZON_ADS_SP_CAMPAIGNS,
             ROWS,
             [(CASES / "ads_restated_pull2.json").read_bytes()],
             {"profile_id": "1001"},
-        )
+        ),
+        *seller_ads_sku.second_night(),
     ]

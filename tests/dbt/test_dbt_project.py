@@ -17,12 +17,29 @@ from connectors.raw_tables import ALL_RAW_TABLES
 from tests.dbt.conftest import DBT_PROJECT, BuiltWarehouse
 
 REQUIRED_KPI_COLUMNS = {
-    "kpi_sales_daily": ["gmv", "net_sales", "refund_rate", "aov"],
+    "kpi_sales_daily": ["gmv", "net_sales", "refund_rate", "aov", "gross_margin", "margin_rate"],
     "kpi_ads_campaign_daily": ["ctr", "cpc", "acos", "roas"],
-    "kpi_ads_daily": ["ctr", "cpc", "acos", "roas", "tacos"],
-    "kpi_inventory_daily": ["inventory_turnover_days", "days_of_supply"],
+    "kpi_ads_daily": ["ctr", "cpc", "acos", "roas", "tacos", "out_of_stock_cost"],
+    "kpi_inventory_daily": [
+        "inventory_turnover_days",
+        "inventory_turnover_days_cost",
+        "turnover_ratio",
+        "days_of_supply",
+        "trailing_30d_stock_out_days",
+    ],
     "kpi_fulfilment_daily": ["on_time_shipment_rate"],
-    "kpi_customer_service_daily": ["first_response_minutes", "first_response_business_minutes"],
+    "kpi_customer_service_daily": [
+        "first_response_minutes",
+        "first_response_business_minutes",
+        "full_resolution_business_minutes",
+        "reopen_rate",
+        "csat",
+        "contacts_per_100_orders",
+    ],
+    "kpi_ads_sku_daily": ["acos", "refund_rate", "is_stock_out"],
+    "kpi_scorecard_monthly": ["actual", "target", "variance", "status", "guardrail_kpi"],
+    "kpi_people_monthly": ["net_sales_per_head"],
+    "kpi_source_freshness": ["data_lag_days"],
 }
 SOURCES_WITHOUT_FRESHNESS = {
     "amazon_refund_events",
@@ -39,12 +56,17 @@ def test_both_builds_pass_every_model_and_test(warehouse: BuiltWarehouse) -> Non
         for unique_id in statuses:
             kind = unique_id.split(".")[0]
             kinds[kind] = kinds.get(kind, 0) + 1
-        # 4 seeds; 17 staging views + 9 intermediate tables + 6 marts = 32 models; 1 hook
-        assert kinds["seed"] == 4
-        assert kinds["model"] == 32
-        assert kinds["operation"] == 1
-        # the YAML tests (12 on the marts' is_provisional) plus the singular session check
-        assert kinds["test"] == 206
+        # 8 seeds (4 reference, 4 a seller edits: costs, targets, catalogue, headcount);
+        # 19 staging views + 14 intermediate tables + 7 KPI marts + 4 scorecard marts = 44
+        # models; 1 hook; the YAML data tests plus the singular session check; 1 unit test (the
+        # scorecard's pro-rating arithmetic)
+        assert kinds == {
+            "seed": 8,
+            "model": 44,
+            "operation": 1,
+            "test": 328,
+            "unit_test": 1,
+        }
         not_passed = {
             uid: status for uid, status in statuses.items() if status not in {"success", "pass"}
         }
@@ -147,8 +169,9 @@ def test_views_keep_working_in_a_copy_attached_under_another_name(
         ).fetchone()
     finally:
         con.close()
-    # 3 + 3 + 2 + 2 + 2 + 1 comments on tickets 1..6
-    assert count == 13
+    # 3 + 3 + 2 + 2 + 2 + 1 comments on tickets 1..6 (seller.py), 2 + 2 + 4 + 3 + 2 + 1 + 2 + 1
+    # on tickets 7..14 (seller_support.py)
+    assert count == 13 + 17
 
 
 def test_every_raw_table_is_a_source_with_freshness_and_a_dagster_asset_key(

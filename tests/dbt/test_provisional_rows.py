@@ -55,10 +55,12 @@ def test_ads_campaign_days_settle_twenty_eight_days_after_the_newest_report_day(
     warehouse: BuiltWarehouse,
 ) -> None:
     # US: newest report day 2026-11-02 (the zero-sales report). 10-05 is 28 days before it:
-    # settled; 10-09 is 24 days before: provisional. DE: its only day, 10-10: provisional.
+    # settled; 10-09 and 10-10 (seller_ads_sku.py's stock-out day) are 24 and 23 days before:
+    # provisional. DE: its only day, 10-10: provisional.
     assert flags(warehouse, "kpi_ads_campaign_daily") == {
         (US, date(2026, 10, 5)): False,
         (US, date(2026, 10, 9)): True,
+        (US, date(2026, 10, 10)): True,
         (US, date(2026, 11, 2)): True,
         (DE, date(2026, 10, 10)): True,
     }
@@ -70,6 +72,7 @@ def test_an_ads_day_is_provisional_while_its_sales_day_is(warehouse: BuiltWareho
     assert flags(warehouse, "kpi_ads_daily") == {
         (US, date(2026, 10, 5)): True,
         (US, date(2026, 10, 9)): True,
+        (US, date(2026, 10, 10)): True,
         (US, date(2026, 11, 2)): True,
         (DE, date(2026, 10, 10)): True,
     }
@@ -109,11 +112,20 @@ def test_inventory_days_stay_provisional_for_three_days_after_the_newest_ledger_
 def test_support_days_stay_provisional_for_seven_days_after_the_newest_support_day(
     warehouse: BuiltWarehouse,
 ) -> None:
-    # The newest support day of the help desk is 11-25 (ticket 5, US); 10-13 (US, 43 days
-    # before) and 10-30 (unmapped brand, 26 days before) are settled, although 10-30 is its
-    # own brand's newest day: one export serves every brand.
+    # The newest support day of the help desk is 11-25 (ticket 5, US; ticket 8, DE); 10-13 (US,
+    # 43 days before) and 10-30 (unmapped brand, 26 days before) are settled, although 10-30 is
+    # its own brand's newest day: one export serves every brand. Days with orders and no ticket
+    # (DE, JP 10-09 and 10-10) do not move the newest support day and are 46-47 days before.
     assert flags(warehouse, "kpi_customer_service_daily") == {
+        (DE, date(2026, 10, 9)): False,
+        (DE, date(2026, 10, 10)): False,
+        (DE, date(2026, 11, 2)): False,  # 23 days before
+        (DE, date(2026, 11, 25)): True,
+        (JP, date(2026, 10, 9)): False,
+        (JP, date(2026, 10, 10)): False,
+        (US, date(2026, 10, 9)): False,
         (US, date(2026, 10, 13)): False,
+        (US, date(2026, 10, 30)): False,
         (US, date(2026, 11, 25)): True,
         ("all", date(2026, 10, 30)): False,
     }

@@ -357,6 +357,7 @@ def test_one_staging_build_passes_every_model_and_test_over_the_genuine_payloads
     models = sorted(uid.split(".")[-1] for uid in statuses if uid.startswith("model."))
     assert models == [
         "stg_amazon_ads__profiles",
+        "stg_amazon_ads__sp_advertised_products",
         "stg_amazon_ads__sp_campaigns",
         "stg_amazon_sp__inventory_ledger",
         "stg_amazon_sp__inventory_summaries",
@@ -371,6 +372,7 @@ def test_one_staging_build_passes_every_model_and_test_over_the_genuine_payloads
         "stg_shopify__refunds",
         "stg_shopify__shops",
         "stg_zendesk__ticket_comments",
+        "stg_zendesk__ticket_metrics",
         "stg_zendesk__tickets",
         "stg_zendesk__users",
     ]

@@ -134,7 +134,9 @@ def test_jpy_amounts_have_no_minor_unit(month: SellerData) -> None:
 def test_tickets_span_the_eu_and_the_us_clock_changes(month: SellerData) -> None:
     eu = [t for t in month.tickets if t.created_ts < EU_CLOCK_CHANGE < t.updated_ts]
     us = [t for t in month.tickets if t.created_ts < US_CLOCK_CHANGE < t.updated_ts]
-    assert (len(eu), len(us)) == (10, 6)
+    # reopens moved conversations across the US change: 7482 and 7486 now cross it, 7471 no
+    # longer does (its rating moved past as_of with its later final solve)
+    assert (len(eu), len(us)) == (10, 7)
 
 
 def test_tickets_have_descriptions_replies_notes_silences_and_ratings(month: SellerData) -> None:

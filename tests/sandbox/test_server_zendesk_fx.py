@@ -64,7 +64,7 @@ def test_start_time_keeps_tickets_generated_at_or_after_it(
 ) -> None:
     start = int(AS_OF.timestamp()) - 2 * 86400
     tickets, _, _ = export(http, sandbox, zendesk_auth, TICKETS, start_time=str(start))
-    assert len(tickets) == 14
+    assert len(tickets) == 15  # reopened tickets changed again in these two days
     assert min(t["generated_timestamp"] for t in tickets) >= start
 
 

@@ -6,8 +6,9 @@ rule with a replacement body) and the real ``sync_tickets`` runs: the raw tables
 row per ticket and per comment, the copy with the newest ``generated_timestamp`` winning whatever
 page it came on, whether the copies fall in one landing batch or in two.
 
-A small sandbox for the module (seed 5, four days: 9 tickets on 5 export pages of 2, with 33
-comments); the numbers are asserted as literals so that a change of the generator shows here.
+A small sandbox for the module (seed 5, four days: 9 tickets on 5 export pages of 2, with 35
+comments, 2 of them from a reopened ticket); the numbers are asserted as literals so that a change
+of the generator shows here.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ CONFIG = SellerConfig(seed=5, days=4, orders_per_day=1, skus=3, tickets_per_day=
 PAGE_SIZE = 2
 TICKETS = 9
 PAGES = 5
-COMMENTS = 33
+COMMENTS = 35
 ONE_BATCH = 10  # pages landed per transaction: every page in one batch
 PAGE_PER_BATCH = 1  # every page its own batch: the copies meet in the MERGE, not in one batch
 
