@@ -11,16 +11,20 @@ stage reports the process's lifetime peak and says so.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+log = logging.getLogger("bench.measure")
 
 MIB = 1024 * 1024
 
@@ -84,21 +88,39 @@ def rss_mib() -> float:
         return 0.0
 
 
+HEARTBEAT_S = 120.0  # a long stage logs that it is still running this often
+
+
 @contextmanager
 def measured(name: str) -> Iterator[Stage]:
     """Time the block and record its peak RSS; the caller sets ``rows`` and ``detail``.
 
-    An exception inside the block is recorded on the stage (``error``) and re-raised.
+    An exception inside the block is recorded on the stage (``error``) and re-raised. A stage
+    that runs long logs a line every two minutes (a seller-year's stream takes an hour).
     """
     stage = Stage(name)
     stage.peak_is_lifetime = not reset_peak_rss()
     started = time.perf_counter()
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        while not done.wait(HEARTBEAT_S):
+            log.info(
+                "%s: still running after %.0f s, RSS %.0f MiB (peak %.0f)",
+                name,
+                time.perf_counter() - started,
+                rss_mib(),
+                peak_rss_mib(),
+            )
+
+    threading.Thread(target=heartbeat, name=f"heartbeat {name}", daemon=True).start()
     try:
         yield stage
     except BaseException as exc:
         stage.error = f"{type(exc).__name__}: {exc}"[:500]
         raise
     finally:
+        done.set()
         stage.seconds = time.perf_counter() - started
         stage.peak_rss_mib = peak_rss_mib()
 

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -28,9 +28,15 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 TOP_MODELS = 12  # dbt models listed by execution time
 
 
-def land_streams(warehouse: Path, *, run_id: str, now: datetime) -> list[Stage]:
-    """Every connector stream, in the job's order; one stage each. A stream that fails is
-    recorded with its error and the next streams still run."""
+def land_streams(
+    warehouse: Path,
+    *,
+    run_id: str,
+    now: datetime,
+    on_stage: Callable[[Stage], None] | None = None,
+) -> list[Stage]:
+    """Every connector stream, in the job's order; one stage each, handed to ``on_stage`` as it
+    ends. A stream that fails is recorded with its error and the next streams still run."""
     stages = []
     for stream in STREAMS:
         stage = Stage(f"land {stream.name}")
@@ -61,6 +67,8 @@ def land_streams(warehouse: Path, *, run_id: str, now: datetime) -> list[Stage]:
             log.exception("%s failed", stage.name)
         log.info("%s: %d rows in %.1f s", stage.name, stage.rows, stage.seconds)
         stages.append(stage)
+        if on_stage is not None:
+            on_stage(stage)
     return stages
 
 

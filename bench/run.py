@@ -56,6 +56,14 @@ class Run:
     server_alone: dict = field(default_factory=dict)
     git: dict = field(default_factory=dict)
 
+    def add(self, stage: Stage) -> None:
+        """Record a finished stage and keep the figures so far on disk, so a run that is
+        stopped half way (an hour into a seller-year) still leaves them."""
+        self.stages.append(stage)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        partial = RESULTS / f"{self.preset}.partial.json"
+        partial.write_text(json.dumps(self.as_json(), indent=1, default=str), encoding="utf-8")
+
     def as_json(self) -> dict:
         data = dict(vars(self))
         data["stages"] = [stage.as_json() for stage in self.stages]
@@ -161,8 +169,8 @@ def run_first_load(preset: str, *, peer: bool = True) -> Run:
             for key in ("base_url", "config", "generate", "prerender")
             if key in status
         }
-        run.stages.append(_generate_stage(status))
-        run.stages.append(_prerender_stage(status))
+        run.add(_generate_stage(status))
+        run.add(_prerender_stage(status))
         env = pipeline.environment(status["env"], work)
         os.environ.clear()
         os.environ.update(env)
@@ -173,12 +181,14 @@ def run_first_load(preset: str, *, peer: bool = True) -> Run:
             run.server_alone = {"error": f"{type(exc).__name__}: {exc}"}
         warehouse = Path(env["KPI_WAREHOUSE_PATH"])
         run_id = f"bench-{preset}-{as_of:%Y%m%d%H}"
-        run.stages += pipeline.land_streams(warehouse, run_id=run_id, now=as_of)
-        run.stages.append(pipeline.dbt_build(warehouse, work, env))
-        run.stages.append(pipeline.run_checks(warehouse, run_id=run_id, now=as_of))
+        pipeline.land_streams(warehouse, run_id=run_id, now=as_of, on_stage=run.add)
+        log.info("dbt build")
+        run.add(pipeline.dbt_build(warehouse, work, env))
+        log.info("checks")
+        run.add(pipeline.run_checks(warehouse, run_id=run_id, now=as_of))
         published = pipeline.publish(warehouse, run_id=run_id)
         if published is not None:
-            run.stages.append(published)
+            run.add(published)
         if peer:
             log.info("peer: dlt")
             try:
@@ -220,8 +230,8 @@ def run_night() -> Run:
             for key in ("base_url", "config", "generate", "prerender")
             if key in status
         }
-        run.stages.append(_generate_stage(status))
-        run.stages.append(_prerender_stage(status))
+        run.add(_generate_stage(status))
+        run.add(_prerender_stage(status))
         env = pipeline.environment(status["env"], work)
         result = run_child(
             [sys.executable, "-m", "orchestration.nightly", "--as-of", as_of.isoformat()],
@@ -408,4 +418,5 @@ def save(run: Run) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{run.preset}.json"
     path.write_text(json.dumps(run.as_json(), indent=1, default=str), encoding="utf-8")
+    (RESULTS / f"{run.preset}.partial.json").unlink(missing_ok=True)
     return path
