@@ -169,6 +169,11 @@ SHOPIFY_ORDERS = RawTable(
     ),
 )
 
+# Zendesk records carry ``url``, the API address the record was read from: it names the host,
+# not the record. Kept, it would make the same ticket read through another host (a renamed
+# subdomain, a proxy, the sandbox on another port) look changed and re-land every record.
+SELF_LINK = "url"
+
 ZENDESK_TICKETS = RawTable(
     name="zendesk_tickets",
     platform="zendesk",
@@ -176,8 +181,8 @@ ZENDESK_TICKETS = RawTable(
     version=_epoch("rec->>'generated_timestamp'"),
     version_source="rec->>'generated_timestamp'",
     # the description is the requester's first message; the email channel's sender and
-    # recipients carry addresses and names
-    drop_fields=("description", "via.source.from", "via.source.to"),
+    # recipients carry addresses and names; ``url`` is the API self-link (SELF_LINK below)
+    drop_fields=("description", "via.source.from", "via.source.to", SELF_LINK),
 )
 
 ZENDESK_TICKET_COMMENTS = RawTable(
@@ -199,6 +204,7 @@ ZENDESK_TICKET_METRICS = RawTable(
     keys=(Column("ticket_id", "varchar", "rec->>'ticket_id'"),),
     version=_timestamptz("rec->>'updated_at'"),
     version_source="rec->>'updated_at'",
+    drop_fields=(SELF_LINK,),
 )
 
 ZENDESK_USERS = RawTable(
@@ -207,7 +213,7 @@ ZENDESK_USERS = RawTable(
     keys=(Column("user_id", "varchar", "rec->>'id'"),),
     version=_timestamptz("rec->>'updated_at'"),
     version_source="rec->>'updated_at'",
-    drop_fields=("name", "email", "phone", "photo"),
+    drop_fields=("name", "email", "phone", "photo", SELF_LINK),
 )
 
 FX_RATES = RawTable(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -92,14 +92,17 @@ def test_every_ticket_and_comment_lands_once_over_five_pages(con, sb) -> None:
             = (t._record->>'generated_timestamp')::bigint
             and c._record->>'body' is null and c._record->>'html_body' is null"""
     ).fetchone() == (82,)
-    # every ticket's metric set, as served, versioned by its updated_at
+    # every ticket's metric set, as served but for its API self-link, versioned by its updated_at
     landed = con.execute(
         "select ticket_id, _record, _version = (_record->>'updated_at')::timestamptz "
         "from raw.zendesk_ticket_metrics"
     ).fetchall()
-    assert {ticket_id: json.loads(record) for ticket_id, record, _ in landed} == (
-        served_metric_sets(sb)
-    )
+    served = served_metric_sets(sb)
+    assert all(metric["url"].startswith(sb.base_url) for metric in served.values())
+    assert {ticket_id: json.loads(record) for ticket_id, record, _ in landed} == {
+        ticket_id: {k: v for k, v in metric.items() if k != "url"}
+        for ticket_id, metric in served.items()
+    }
     assert all(versioned for _, _, versioned in landed)
     assert sorted({json.loads(record)["reopens"] for _, record, _ in landed}) == [0, 1]
 
@@ -166,6 +169,26 @@ def test_rereading_the_whole_window_changes_no_row(con, sb) -> None:
             union all select _run_id from raw.zendesk_ticket_comments
             union all select _run_id from raw.zendesk_ticket_metrics
         ) where _run_id <> 'run-1'"""
+    ).fetchone() == (0,)
+
+
+def test_a_replayed_day_read_through_another_host_changes_no_row(con, sb) -> None:
+    # Zendesk records carry their API self-link (``url``), which names the host: the same
+    # help desk served again on another port (a new sandbox process, as each
+    # ``nightly --sandbox --partition D`` starts; in production a renamed subdomain or a proxy)
+    # must not look changed. Day 2026-08-29's window (28th 10:00Z .. 30th 12:00Z) reads the
+    # tickets changed since its start, each as it is now.
+    sync_tickets(con, settings_for(sb), run_id="run-1", now=AS_OF)
+    with start_sandbox(CONFIG) as again:
+        assert again.base_url != sb.base_url
+        replay = replace(settings_for(again), replay_day=date(2026, 8, 29))
+        rerun = sync_tickets(con, replay, run_id="replay", now=AS_OF)
+
+    tables = ("raw.zendesk_tickets", "raw.zendesk_ticket_metrics", "raw.zendesk_ticket_comments")
+    assert all(rerun.tables[table].records > 0 for table in tables)
+    assert [(rerun.tables[t].inserted, rerun.tables[t].updated) for t in tables] == [(0, 0)] * 3
+    assert con.execute(
+        "select count(*) from raw.zendesk_tickets where _record->>'url' is not null"
     ).fetchone() == (0,)
 
 
