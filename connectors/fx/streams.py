@@ -37,8 +37,9 @@ RATE_PAGES = JsonMapPages(
 )
 
 _LAST_DATE_SQL = (
-    "select max(cast(day as date)) "
-    "from (select unnest(json_keys(cast(? as varchar), '$.rates')) as day)"
+    "select max(cast(day as date)), any_value(base) "
+    "from (select unnest(json_keys(p, '$.rates')) as day, p->>'base' as base "
+    "from (select cast(? as varchar) as p))"
 )
 
 
@@ -69,13 +70,22 @@ def sync_rates(
     finally:
         session.session.close()
     try:
-        (last_date,) = con.execute(_LAST_DATE_SQL, [response.content.decode("utf-8")]).fetchone()
+        last_date, base = con.execute(_LAST_DATE_SQL, [response.content.decode("utf-8")]).fetchone()
     except (UnicodeDecodeError, duckdb.Error) as exc:
         raise ConnectorError(
             PLATFORM,
             FX_STREAM,
             f"{sanitize_url(response.url)} did not answer a rates page: {type(exc).__name__}",
         ) from None
+    if last_date is not None and base != settings.reporting_currency:
+        # a service that ignores ``base`` (or knows no such currency and falls back to its
+        # default) would otherwise land rates the marts divide by under the wrong base
+        raise ConnectorError(
+            PLATFORM,
+            FX_STREAM,
+            f"asked for rates of base {settings.reporting_currency} (REPORTING_CURRENCY) but "
+            f"{sanitize_url(response.url)} answered field 'base' = {base!r}; nothing landed",
+        )
     known = [day for day in (last_date, previous) if day is not None]
     cursor = max(known).isoformat() if known and settings.replay_day is None else None
     buffer = PageBuffer(con, FX_RATES, RATE_PAGES, run, run_id=run_id)

@@ -114,6 +114,19 @@ def test_a_corrected_rate_on_a_reread_day_replaces_that_day(con, server) -> None
     ).fetchone() == (0.9135, "run-2")
 
 
+def test_rates_of_another_base_than_asked_fail_naming_the_field_and_land_nothing(
+    con, server
+) -> None:
+    # a service that does not know the reporting currency and answers its default base
+    server.route("GET", FIRST_WINDOW, Canned(body=page(RATES).replace(b'"USD"', b'"EUR"')))
+    with pytest.raises(ConnectorError, match=r"base USD .*field 'base' = 'EUR'"):
+        sync_rates(con, settings_for(server), run_id="run-1", now=NOW)
+
+    assert con.execute(
+        "select (select count(*) from raw._load_log), (select count(*) from raw._stream_state)"
+    ).fetchone() == (0, 0)
+
+
 def test_a_window_without_rates_lands_nothing_and_stores_no_cursor(con, server) -> None:
     server.route("GET", FIRST_WINDOW, Canned(body=page({})))
     run = sync_rates(con, settings_for(server), run_id="run-1", now=NOW)
