@@ -127,10 +127,11 @@ def render_summary(outcome: RunOutcome, warehouse: Path, published: PublishTarge
     if outcome.partition:
         lines.append(f"Partition: {outcome.partition}")
     lines.append("Rows per stream (fetched / inserted / updated):")
+    width = max((len(asset) for asset in outcome.rows), default=0)
     for asset, counts in sorted(outcome.rows.items()):
         quarantined = counts.get("quarantined", 0)
         lines.append(
-            f"  {asset:<34} {counts.get('records_fetched', 0):>9,} / "
+            f"  {asset:<{width}} {counts.get('records_fetched', 0):>9,} / "
             f"{counts.get('inserted', 0):>9,} / {counts.get('updated', 0):>9,}"
             + (f"  ({quarantined:,} quarantined: see raw._quarantine)" if quarantined else "")
         )
