@@ -36,7 +36,7 @@ nightly: $(STAMP)
 ## test: the whole test suite (connectors, sandbox, dbt KPIs, checks, end to end); installs
 ## Debian's chromium for the browser tests when it is missing (as root), else says how
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
