@@ -68,6 +68,7 @@ ADS_CLICKS_WITHIN_IMPRESSIONS = DataCheck(
             coalesce(cast(_record->>'clicks' as bigint), 0) as clicks,
             coalesce(cast(_record->>'cost' as double), 0) as cost
         from raw.amazon_ads_sp_campaigns
+        where _loaded_at > cast($vetted_before as timestamptz)
     """,
     schema=pa.DataFrameSchema(
         {
@@ -108,6 +109,13 @@ AMAZON_ORDER_TOTALS = DataCheck(
             from raw.amazon_orders
             where (_record->'OrderTotal') is not null
                 and _record->>'OrderStatus' not in ('Canceled', 'Pending')
+                and (
+                    _loaded_at > cast($vetted_before as timestamptz)
+                    or amazon_order_id in (
+                        select amazon_order_id from raw.amazon_order_items
+                        where _loaded_at > cast($vetted_before as timestamptz)
+                    )
+                )
         ),
 
         items as (
@@ -122,6 +130,7 @@ AMAZON_ORDER_TOTALS = DataCheck(
                     {_money("ItemTax")} + {_money("ShippingTax")} + {_money("GiftWrapTax")}
                 ) as items_tax
             from raw.amazon_order_items
+            where amazon_order_id in (select amazon_order_id from orders)
             group by amazon_order_id
         )
 
@@ -166,6 +175,7 @@ SHOPIFY_ORDER_TOTALS = DataCheck(
                 end as added_tax,
                 _record
             from raw.shopify_orders
+            where _loaded_at > cast($vetted_before as timestamptz)
         ),
 
         lines as (
@@ -223,6 +233,8 @@ ZENDESK_REPLIES_AFTER_CREATION = DataCheck(
             cast(comments._record->>'created_at' as timestamptz) as comment_created_at
         from raw.zendesk_ticket_comments as comments
         inner join raw.zendesk_tickets as tickets on comments.ticket_id = tickets.ticket_id
+        where comments._loaded_at > cast($vetted_before as timestamptz)
+            or tickets._loaded_at > cast($vetted_before as timestamptz)
     """,
     schema=pa.DataFrameSchema(
         checks=[
@@ -248,6 +260,7 @@ LEDGER_ON_HAND_NOT_NEGATIVE = DataCheck(
             location,
             cast(_record->>'EndingWarehouseBalance' as bigint) as ending_balance
         from raw.amazon_inventory_ledger
+        where _loaded_at > cast($vetted_before as timestamptz)
     """,
     schema=pa.DataFrameSchema(
         {"ending_balance": pa.Column(int, pa.Check.ge(0, error="negative on-hand"))}
@@ -269,6 +282,7 @@ SNAPSHOT_ON_HAND_NOT_NEGATIVE = DataCheck(
                 cast(_record->'inventoryDetails'->>'fulfillableQuantity' as bigint), 0
             ) as fulfillable_quantity
         from raw.amazon_inventory_summaries
+        where _loaded_at > cast($vetted_before as timestamptz)
     """,
     schema=pa.DataFrameSchema(
         {
@@ -528,6 +542,14 @@ ZENDESK_REPLY_TIMES_MATCH_METRICS = DataCheck(
             on ticket_metrics.ticket_id = first_replies.ticket_id
         left join intermediate.int_ticket_reply_time_differences as differences
             on ticket_metrics.ticket_id = differences.ticket_id
+        where ticket_metrics.ticket_id in (
+            select ticket_id from raw.zendesk_ticket_metrics
+                where _loaded_at > cast($vetted_before as timestamptz)
+            union select ticket_id from raw.zendesk_tickets
+                where _loaded_at > cast($vetted_before as timestamptz)
+            union select ticket_id from raw.zendesk_ticket_comments
+                where _loaded_at > cast($vetted_before as timestamptz)
+        )
         order by try_cast(ticket_metrics.ticket_id as bigint), ticket_metrics.ticket_id
     """,
     schema=pa.DataFrameSchema(

@@ -1,5 +1,7 @@
 """The data checks as Dagster asset checks on the raw tables they guard."""
 
+import os
+
 import dagster as dg
 
 from orchestration.assets.raw import raw_asset_key
@@ -7,6 +9,14 @@ from orchestration.checks.consistency import AFTER_BUILD_CHECKS, CONSISTENCY_CHE
 from orchestration.checks.framework import DataCheck, preview, run_check
 from orchestration.checks.freshness import FRESHNESS_CHECKS
 from orchestration.resources import RunClock, Warehouse
+
+JUDGE_ALL_VARIABLE = "KPI_CHECK_ALL_ROWS"
+
+
+def judge_all_rows() -> bool:
+    """``KPI_CHECK_ALL_ROWS=1``: judge every row again, not only those landed since the last
+    publication (after changing a check or a tolerance)."""
+    return os.environ.get(JUDGE_ALL_VARIABLE, "").strip().lower() in ("1", "true", "yes")
 
 
 def _build(check: DataCheck) -> dg.AssetChecksDefinition:
@@ -21,7 +31,13 @@ def _build(check: DataCheck) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: Warehouse, clock: RunClock
     ) -> dg.AssetCheckResult:
         with warehouse.connection() as con:
-            outcome = run_check(con, check, as_of=clock.now(), run_id=context.run.run_id)
+            outcome = run_check(
+                con,
+                check,
+                as_of=clock.now(),
+                run_id=context.run.run_id,
+                judge_all=judge_all_rows(),
+            )
         metadata: dict[str, dg.RawMetadataValue] = {
             "rows_checked": outcome.rows_checked,
             "rows_failing": len(outcome.failing_rows),

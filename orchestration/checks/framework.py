@@ -4,6 +4,14 @@ Each :class:`DataCheck` names the raw table (asset) it guards, a query over the 
 rows are the things to judge (one row per order, per campaign-day, per currency-day ...), and a
 pandera schema that every row must satisfy. A failure reports the source, how many rows failed
 and the first failing rows with their keys, so the operator knows which records to look at.
+
+Row checks judge the rows not yet vetted: those landed after the last publication recorded in
+the working file (``meta.publication.published_at``; every blocking check had passed on the rows
+landed before it). A query says so with ``_loaded_at > cast($vetted_before as timestamptz)``;
+the bound value is ``-infinity`` when nothing was published yet, or when every row is to be judged
+again (``judge_all``, e.g. after a tolerance changed). A failed run publishes nothing, so its
+rows stay unvetted and are judged again by the next run. A seller-year's first load is judged
+whole once; a night then judges its own few thousand rows, not the year.
 """
 
 from __future__ import annotations
@@ -57,9 +65,11 @@ def run_check(
     *,
     as_of: datetime,
     run_id: str | None = None,
+    judge_all: bool = False,
 ) -> CheckOutcome:
     """Run one check; ``as_of`` is bound as ``$as_of`` for queries that judge age, ``run_id``
-    (the orchestration run that landed the data, None for "the latest") as ``$run_id``."""
+    (the orchestration run that landed the data, None for "the latest") as ``$run_id``, and the
+    start of the rows to judge as ``$vetted_before`` (module docstring)."""
     needed = (check.table, *check.needs, *check.state_tables)
     missing = [t for t in needed if not _table_exists(con, t)]
     if missing:
@@ -70,6 +80,8 @@ def run_check(
             f"raw.{', raw.'.join(missing)} not landed yet: nothing to check",
         )
     bindable = {"as_of": as_of, "run_id": run_id}
+    if "$vetted_before" in check.sql:
+        bindable["vetted_before"] = NOTHING_VETTED if judge_all else vetted_before(con)
     params = {name: value for name, value in bindable.items() if f"${name}" in check.sql}
     frame = con.execute(check.sql, params).df()
     try:
@@ -88,6 +100,21 @@ def run_check(
     return CheckOutcome(
         True, len(frame), frame.iloc[0:0], f"raw.{check.table}: {len(frame)} rows ok"
     )
+
+
+NOTHING_VETTED = "-infinity"
+
+
+def vetted_before(con: duckdb.DuckDBPyConnection) -> str:
+    """When the last publication recorded in this file was made (ISO text), or ``-infinity``."""
+    recorded = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'meta' and table_name = 'publication'"
+    ).fetchone()
+    if not recorded or not recorded[0]:
+        return NOTHING_VETTED
+    (published_at,) = con.execute("select max(published_at) from meta.publication").fetchone()
+    return NOTHING_VETTED if published_at is None else published_at.isoformat()
 
 
 def _failing_rows(

@@ -94,6 +94,51 @@ def test_amazon_order_total_check_passes_on_coherent_orders(con):
     assert run_check(con, AMAZON_ORDER_TOTALS, as_of=AS_OF).passed
 
 
+def _record_publication(con) -> None:
+    """What a checked run's publish records in the working file (orchestration/publish.py):
+    every row landed so far was judged by the checks of the run that published."""
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create table meta.publication (version varchar, published_at timestamptz, "
+        "run_id varchar, origin varchar)"
+    )
+    con.execute(
+        "insert into meta.publication select 'v1', max(_loaded_at), 'r', 'test' "
+        "from raw.amazon_order_items"
+    )
+
+
+def test_after_a_publication_only_rows_landed_since_are_judged_unless_all_are_asked(con):
+    _land_amazon_order(con, "111-OK", "21.50", [("1", "10.00", "0.75"), ("2", "10.00", "0.75")])
+    _land_amazon_order(con, "111-OLD", "25.00", [("1", "20.00", "1.00")])  # published as it was
+    _record_publication(con)
+    _land_amazon_order(con, "111-NEW", "9.00", [("1", "5.00", "0.00")])  # 4.00 missing
+    # a later correction of one item of a published order brings that order back: 21.50 is
+    # now 10.00 + 0.75 + 12.00 + 0.75 = 23.50, off by 2.00
+    _land_amazon_order(con, "111-OK", "21.50", [("1", "10.00", "0.75"), ("2", "12.00", "0.75")])
+
+    night = run_check(con, AMAZON_ORDER_TOTALS, as_of=AS_OF)
+    assert night.rows_checked == 2
+    assert sorted(night.failing_rows["amazon_order_id"]) == ["111-NEW", "111-OK"]
+    everything = run_check(con, AMAZON_ORDER_TOTALS, as_of=AS_OF, judge_all=True)
+    assert everything.rows_checked == 3
+    assert sorted(everything.failing_rows["amazon_order_id"]) == ["111-NEW", "111-OK", "111-OLD"]
+
+
+def test_ledger_rows_of_a_published_run_are_not_judged_again(con):
+    _land_ledger(con, "11/27/2026\tF2\tA2\tSKU-2\tT\tSELLABLE\t-3\tUS\n")
+    con.execute("create schema meta")
+    con.execute("create table meta.publication (version varchar, published_at timestamptz)")
+    con.execute(
+        "insert into meta.publication select 'v1', max(_loaded_at) from raw.amazon_inventory_ledger"
+    )
+    _land_ledger(con, "11/28/2026\tF1\tA1\tSKU-1\tT\tSELLABLE\t4\tUS\n")
+
+    outcome = run_check(con, LEDGER_ON_HAND_NOT_NEGATIVE, as_of=AS_OF)
+    assert (outcome.passed, outcome.rows_checked) == (True, 1)
+    assert not run_check(con, LEDGER_ON_HAND_NOT_NEGATIVE, as_of=AS_OF, judge_all=True).passed
+
+
 def _land_ads(con, rows: list[dict]):
     land(
         con,
@@ -194,20 +239,26 @@ def test_a_comment_older_than_its_ticket_fails_the_reply_check(con):
     assert outcome.failing_rows["comment_id"].tolist() == ["71"]
 
 
-def test_negative_on_hand_in_the_ledger_fails(con):
-    tsv = (
-        "Date\tFNSKU\tASIN\tMSKU\tTitle\tDisposition\tEndingWarehouseBalance\tLocation\n"
-        "11/28/2026\tF1\tA1\tSKU-1\tT\tSELLABLE\t4\tUS\n"
-        "11/28/2026\tF2\tA2\tSKU-2\tT\tSELLABLE\t-1\tUS\n"
-    )
+LEDGER_HEADER = "Date\tFNSKU\tASIN\tMSKU\tTitle\tDisposition\tEndingWarehouseBalance\tLocation\n"
+
+
+def _land_ledger(con, rows: str) -> None:
     land(
         con,
         rt.AMAZON_INVENTORY_LEDGER,
         DelimitedRows(),
-        [tsv.encode()],
+        [(LEDGER_HEADER + rows).encode()],
         run_id="r",
         stream="t",
         context={"marketplace_id": "ATVPDKIKX0DER"},
+    )
+
+
+def test_negative_on_hand_in_the_ledger_fails(con):
+    _land_ledger(
+        con,
+        "11/28/2026\tF1\tA1\tSKU-1\tT\tSELLABLE\t4\tUS\n"
+        "11/28/2026\tF2\tA2\tSKU-2\tT\tSELLABLE\t-1\tUS\n",
     )
     outcome = run_check(con, LEDGER_ON_HAND_NOT_NEGATIVE, as_of=AS_OF)
     assert outcome.failing_rows["msku"].tolist() == ["SKU-2"]
