@@ -67,22 +67,47 @@ class Column:
 class JsonPages:
     """API pages (JSON documents) whose records sit in an array at a known place.
 
-    ``columns`` is the DuckDB type of the parts of a page we read, e.g.
-    ``{'payload': 'STRUCT("Orders" JSON[])'}``; ``records`` the expression giving the JSON[] of
-    records; ``page_columns`` values taken from the page, e.g. the order id of an items page.
-    Giving the schema once (rather than letting DuckDB sniff every batch) is about 3x faster.
+    ``records`` is the JSON path of that array in a page, e.g. ``$.payload.Orders``;
+    ``page_columns`` values taken from the page, name -> JSON path of a scalar, e.g. the order
+    id of an items page (``$.payload.AmazonOrderId``); ``one_record``: the path holds a single
+    record object (Shopify's ``$.shop``), not an array. A page whose ``records`` is there but is
+    neither an array nor null fails the batch, naming the field.
+
+    Each page is read as one JSON value and its records are cut out with ``json_extract``: about
+    ten times faster than reading the pages against a typed schema and unnesting a ``JSON[]``
+    (20,000 SP-API orders in 200 pages: 0.17 s against 2.5 s, the same record text).
     """
 
-    columns: str
     records: str
     page_columns: Mapping[str, str] = field(default_factory=dict)
+    one_record: bool = False
 
     def select_sql(self) -> str:
-        extra = "".join(f", {expr} as {name}" for name, expr in self.page_columns.items())
-        return (
-            f"select unnest({self.records}) as rec{extra} "
-            f"from read_json($path, format = 'array', columns = {self.columns})"
+        path = _json_path_literal(self.records)
+        extra = "".join(
+            f", json_extract_string(page, {_json_path_literal(value)}) as {name}"
+            for name, value in self.page_columns.items()
         )
+        if self.one_record:
+            records = f"json_extract(page, {path})"
+        else:
+            where = self.records.removeprefix("$.")
+            records = (
+                f"unnest(case when coalesce(json_type(page, {path}), 'NULL') in ('ARRAY', 'NULL') "
+                f"then json_extract(page, {_json_path_literal(self.records + '[*]')}) "
+                f"else error('page field {where} is ' || json_type(page, {path}) "
+                "|| ', not an array of records') end)"
+            )
+        return (
+            f"select {records} as rec{extra} "
+            "from read_json($path, format = 'array', records = false, columns = {'page': 'JSON'})"
+        )
+
+
+def _json_path_literal(path: str) -> str:
+    if not path.startswith("$") or "'" in path:
+        raise ValueError(f"not a JSON path: {path!r}")
+    return f"'{path}'"
 
 
 @dataclass(frozen=True)
@@ -151,7 +176,8 @@ def wrap_page(body: bytes, **context: str) -> bytes:
 
     Pages of many orders (or tickets) then land in one batch instead of one transaction each;
     the body is embedded byte for byte, never parsed. Read it with a JsonPages whose
-    ``columns`` type the envelope and whose ``page_columns`` name each context value.
+    ``records`` path starts at ``$.page`` and whose ``page_columns`` name each context value
+    (``$.order_last_update_date``).
     """
     head = b"".join(
         json.dumps(key).encode() + b":" + json.dumps(value).encode() + b","

@@ -31,10 +31,7 @@ log = logging.getLogger("connectors.amazon_sp")
 REFUNDS_STREAM = "amazon_refund_events"
 EVENTS_PATH = "/finances/v0/financialEvents"
 
-REFUND_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("FinancialEvents" STRUCT("RefundEventList" JSON[]))'}""",
-    records="payload.FinancialEvents.RefundEventList",
-)
+REFUND_PAGES = JsonPages(records="$.payload.FinancialEvents.RefundEventList")
 
 
 def sync_refund_events(

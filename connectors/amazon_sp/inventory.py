@@ -32,10 +32,7 @@ log = logging.getLogger("connectors.amazon_sp")
 INVENTORY_STREAM = "amazon_inventory_summaries"
 SUMMARIES_PATH = "/fba/inventory/v1/summaries"
 
-SUMMARY_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("inventorySummaries" JSON[])'}""",
-    records="payload.inventorySummaries",
-)
+SUMMARY_PAGES = JsonPages(records="$.payload.inventorySummaries")
 
 
 def sync_inventory_summaries(

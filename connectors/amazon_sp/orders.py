@@ -47,21 +47,14 @@ ORDERS_STREAM = "amazon_orders"
 ORDERS_PATH = "/orders/v0/orders"
 _BY_UPDATE = ("LastUpdatedAfter", "LastUpdatedBefore")
 
-ORDER_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("Orders" JSON[])'}""",
-    records="payload.Orders",
-)
+ORDER_PAGES = JsonPages(records="$.payload.Orders")
 # items pages travel in an envelope carrying their order's LastUpdateDate (wrap_page), so the
 # items of thousands of orders land in a few large batches
 ITEM_PAGES = JsonPages(
-    columns="""{
-        'order_last_update_date': 'VARCHAR',
-        'page': 'STRUCT(payload STRUCT("AmazonOrderId" VARCHAR, "OrderItems" JSON[]))'
-    }""",
-    records="page.payload.OrderItems",
+    records="$.page.payload.OrderItems",
     page_columns={
-        "amazon_order_id": "page.payload.AmazonOrderId",
-        "order_last_update_date": "order_last_update_date",
+        "amazon_order_id": "$.page.payload.AmazonOrderId",
+        "order_last_update_date": "$.order_last_update_date",
     },
 )
 

@@ -37,8 +37,8 @@ log = logging.getLogger("connectors.shopify")
 SHOP_STREAM = "shopify_shops"
 ORDERS_STREAM = "shopify_orders"
 
-SHOP_PAGE = JsonPages(columns="{'shop': 'JSON'}", records="[shop]")
-ORDER_PAGES = JsonPages(columns="{'orders': 'JSON[]'}", records="orders")
+SHOP_PAGE = JsonPages(records="$.shop", one_record=True)
+ORDER_PAGES = JsonPages(records="$.orders")
 
 # The newest order of a page, read by DuckDB from the page bytes: the cursor must be known
 # before the last batch lands, because it is committed in that batch's transaction.

@@ -54,25 +54,20 @@ USERS_STREAM = "zendesk_users"
 TICKETS_EXPORT = "api/v2/incremental/tickets/cursor.json"
 USERS_EXPORT = "api/v2/incremental/users/cursor.json"
 
-TICKET_PAGES = JsonPages(columns="{'tickets': 'JSON[]'}", records="tickets")
+TICKET_PAGES = JsonPages(records="$.tickets")
 # the same export pages, read for their sideload; a page without it lands no metrics
-METRIC_SET_PAGES = JsonPages(columns="{'metric_sets': 'JSON[]'}", records="metric_sets")
+METRIC_SET_PAGES = JsonPages(records="$.metric_sets")
 TICKET_SIDELOADS = "metric_sets"  # the export's ``include``
 # comments pages travel in an envelope naming their ticket and its version (wrap_page), so the
 # comments of many tickets land in a few large batches
 COMMENT_PAGES = JsonPages(
-    columns="""{
-        'ticket_id': 'VARCHAR',
-        'ticket_generated_timestamp': 'VARCHAR',
-        'page': 'STRUCT(comments JSON[])'
-    }""",
-    records="page.comments",
+    records="$.page.comments",
     page_columns={
-        "ticket_id": "ticket_id",
-        "ticket_generated_timestamp": "ticket_generated_timestamp",
+        "ticket_id": "$.ticket_id",
+        "ticket_generated_timestamp": "$.ticket_generated_timestamp",
     },
 )
-USER_PAGES = JsonPages(columns="{'users': 'JSON[]'}", records="users")
+USER_PAGES = JsonPages(records="$.users")
 
 # What the loop needs from a page, read by DuckDB from its bytes (the records themselves are
 # parsed once, by the landing's reader).

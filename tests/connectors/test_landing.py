@@ -13,9 +13,7 @@ from connectors.landing import JsonPages, land, read_cursor
 from connectors.raw_tables import AMAZON_ORDERS
 from connectors.warehouse import connect
 
-ORDERS_PAGE = JsonPages(
-    columns="""{'payload': 'STRUCT("Orders" JSON[])'}""", records='payload."Orders"'
-)
+ORDERS_PAGE = JsonPages(records="$.payload.Orders")
 
 
 def _page(*orders: dict) -> bytes:
@@ -126,6 +124,39 @@ def test_a_batch_that_cannot_be_read_keeps_the_cursor_and_rows_as_they_were(con)
     assert con.execute("select count(*) from raw._quarantine").fetchone()[0] == 0
 
 
+def test_a_page_whose_records_are_not_an_array_fails_naming_the_field(con):
+    good = [_page(_order("A", "2026-01-01T00:00:00Z"))]
+    land(con, AMAZON_ORDERS, ORDERS_PAGE, good, run_id="r1", stream="amazon_orders", cursor="c1")
+    # an order object where the array of orders belongs; an explicit null lands nothing
+    odd = b'{"payload": {"Orders": {"AmazonOrderId": "B"}}}'
+    empty = b'{"payload": {"Orders": null}}'
+    with pytest.raises(duckdb.Error, match="page field payload.Orders is OBJECT, not an array"):
+        land(con, AMAZON_ORDERS, ORDERS_PAGE, [empty, odd], run_id="r2", stream="amazon_orders")
+    assert land(con, AMAZON_ORDERS, ORDERS_PAGE, [empty], run_id="r3", stream="s").records == 0
+    assert read_cursor(con, "amazon_orders") == "c1"
+    assert _rows(con) == [("A", "10.00")]
+
+
+def test_pages_land_the_records_byte_for_byte_as_a_typed_read_of_them_would(con, tmp_path):
+    # the landing cuts records out of each page with json_extract; DuckDB's typed reading of
+    # the same pages (a JSON[] in a STRUCT, as the landing did before) gives the same text
+    pages = [
+        _page(_order("A", "2026-01-01T00:00:00Z"), _order("B", "2026-01-02T00:00:00Z", "7.5")),
+        b'{ "payload" : { "Orders" : [ {"AmazonOrderId": "C", "N": 1.50, "U": "\\u00e9"} ] } }',
+    ]
+    batch = tmp_path / "pages.json"
+    batch.write_bytes(b"[" + b",".join(pages) + b"]")
+    typed = con.execute(
+        "select unnest(payload.Orders)::varchar from read_json(?, format = 'array', "
+        """columns = {'payload': 'STRUCT("Orders" JSON[])'})""",
+        [str(batch)],
+    ).fetchall()
+    ours = con.execute(
+        f"select rec::varchar from ({ORDERS_PAGE.select_sql()})", {"path": str(batch)}
+    ).fetchall()
+    assert len(ours) == 3 and ours == typed
+
+
 def test_the_session_time_zone_is_utc_whatever_the_machine_says(tmp_path):
     script = (
         "from connectors.warehouse import connect; "
@@ -182,7 +213,7 @@ def test_a_ticket_keeps_its_channel_but_not_its_sender_or_first_message(con):
     land(
         con,
         ZENDESK_TICKETS,
-        JsonPages("{'tickets': 'JSON[]'}", "tickets"),
+        JsonPages("$.tickets"),
         pages,
         run_id="r",
         stream="zendesk_tickets",

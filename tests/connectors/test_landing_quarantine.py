@@ -22,9 +22,7 @@ from connectors.warehouse import connect
 from orchestration.checks.consistency import CONSISTENCY_CHECKS
 from orchestration.checks.framework import run_check
 
-ORDERS_PAGE = JsonPages(
-    columns="""{'payload': 'STRUCT("Orders" JSON[])'}""", records='payload."Orders"'
-)
+ORDERS_PAGE = JsonPages(records="$.payload.Orders")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 DBT_TIMEOUT_S = 180

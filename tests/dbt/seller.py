@@ -61,29 +61,19 @@ MUG_SHOP = "mug-shop.myshopify.com"
 APPLE_SHOP = "apple.myshopify.com"
 
 # The page shapes, as the connectors declare them (connectors/<platform>/...).
-ORDER_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("Orders" JSON[])'}""", records="payload.Orders"
-)
+ORDER_PAGES = JsonPages(records="$.payload.Orders")
 ITEM_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("AmazonOrderId" VARCHAR, "OrderItems" JSON[])'}""",
-    records="payload.OrderItems",
-    page_columns={"amazon_order_id": "payload.AmazonOrderId"},
+    records="$.payload.OrderItems", page_columns={"amazon_order_id": "$.payload.AmazonOrderId"}
 )
-REFUND_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("FinancialEvents" STRUCT("RefundEventList" JSON[]))'}""",
-    records="payload.FinancialEvents.RefundEventList",
-)
-SUMMARY_PAGES = JsonPages(
-    columns="""{'payload': 'STRUCT("inventorySummaries" JSON[])'}""",
-    records="payload.inventorySummaries",
-)
+REFUND_PAGES = JsonPages(records="$.payload.FinancialEvents.RefundEventList")
+SUMMARY_PAGES = JsonPages(records="$.payload.inventorySummaries")
 TSV = DelimitedRows("\t")
 ROWS = JsonRecords()
-SHOP_PAGE = JsonPages(columns="{'shop': 'JSON'}", records="[shop]")
-SHOPIFY_ORDER_PAGES = JsonPages(columns="{'orders': 'JSON[]'}", records="orders")
-TICKET_PAGES = JsonPages(columns="{'tickets': 'JSON[]'}", records="tickets")
-COMMENT_PAGES = JsonPages(columns="{'comments': 'JSON[]'}", records="comments")
-USER_PAGES = JsonPages(columns="{'users': 'JSON[]'}", records="users")
+SHOP_PAGE = JsonPages(records="$.shop", one_record=True)
+SHOPIFY_ORDER_PAGES = JsonPages(records="$.orders")
+TICKET_PAGES = JsonPages(records="$.tickets")
+COMMENT_PAGES = JsonPages(records="$.comments")
+USER_PAGES = JsonPages(records="$.users")
 RATE_PAGES = JsonMapPages(
     columns="{'base': 'VARCHAR', 'rates': 'MAP(VARCHAR, JSON)'}",
     entries="rates",

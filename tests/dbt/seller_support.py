@@ -24,7 +24,7 @@ from tests.dbt import seller
 from tests.dbt.seller import ADMIN, AGENT, CUSTOMER, US_BRAND, Batch
 
 DE_BRAND = 360002  # mapped to Amazon DE by seeds/support_brands.csv
-METRIC_PAGES = seller.JsonPages(columns="{'metric_sets': 'JSON[]'}", records="metric_sets")
+METRIC_PAGES = seller.JsonPages(records="$.metric_sets")
 
 Minutes = tuple[int, int]  # (calendar, business), whole minutes
 

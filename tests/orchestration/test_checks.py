@@ -23,12 +23,8 @@ from orchestration.checks.framework import run_check
 from orchestration.checks.freshness import FRESHNESS_CHECKS
 
 AS_OF = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
-ORDERS = JsonPages("""{'payload': 'STRUCT("Orders" JSON[])'}""", 'payload."Orders"')
-ITEMS = JsonPages(
-    """{'payload': 'STRUCT("AmazonOrderId" VARCHAR, "OrderItems" JSON[])'}""",
-    'payload."OrderItems"',
-    {"amazon_order_id": 'payload."AmazonOrderId"'},
-)
+ORDERS = JsonPages("$.payload.Orders")
+ITEMS = JsonPages("$.payload.OrderItems", {"amazon_order_id": "$.payload.AmazonOrderId"})
 
 
 def _land_orders(con, *orders: dict) -> None:
@@ -195,7 +191,7 @@ def test_shopify_total_check_uses_lines_discounts_shipping_and_tax(con):
     land(
         con,
         rt.SHOPIFY_ORDERS,
-        JsonPages("{'orders': 'JSON[]'}", "orders"),
+        JsonPages("$.orders"),
         [json.dumps({"orders": orders}).encode()],
         run_id="r",
         stream="t",
@@ -217,7 +213,7 @@ def test_a_comment_older_than_its_ticket_fails_the_reply_check(con):
     land(
         con,
         rt.ZENDESK_TICKETS,
-        JsonPages("{'tickets': 'JSON[]'}", "tickets"),
+        JsonPages("$.tickets"),
         [json.dumps({"tickets": tickets}).encode()],
         run_id="r",
         stream="t",
@@ -229,7 +225,7 @@ def test_a_comment_older_than_its_ticket_fails_the_reply_check(con):
     land(
         con,
         rt.ZENDESK_TICKET_COMMENTS,
-        JsonPages("{'comments': 'JSON[]'}", "comments"),
+        JsonPages("$.comments"),
         [json.dumps({"comments": comments}).encode()],
         run_id="r",
         stream="t",
@@ -286,7 +282,7 @@ def test_fx_check_accepts_a_weekend_carry_forward_and_flags_a_missing_currency(c
     land(
         con,
         rt.SHOPIFY_ORDERS,
-        JsonPages("{'orders': 'JSON[]'}", "orders"),
+        JsonPages("$.orders"),
         [b'{"orders": []}'],
         run_id="r",
         stream="t",
