@@ -4,7 +4,31 @@
 -- column keeps the 7-day window with NULL attribution. seller_sku is the advertised SKU; an ad
 -- without one (vendor accounts) keeps its spend under `asin:<ASIN>`, which matches no inventory.
 -- Report days are already the profile's local days; amounts are converted at that day's rate.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["profile_id", "local_date"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds whole profile days (README.md, "Incremental models")
+scopes as (
+
+    {% if plan.changes_only -%}
+    {{ ads_profile_days_to_rebuild(plan, ref('stg_amazon_ads__sp_advertised_products'), 'ad_id') }}
+    {%- else -%}
+    -- every stored profile day (a changed seed or model file): the whole table is rebuilt
+    select distinct profile_id, local_date from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 ad_days as (
 
@@ -33,6 +57,10 @@ ad_days as (
         units_sold_clicks_30d
 
     from {{ ref('stg_amazon_ads__sp_advertised_products') }}
+
+    {% if plan.changes_only -%}
+    where (profile_id, report_date) in (select (profile_id, local_date) from scopes)
+    {%- endif %}
 
 ),
 
@@ -185,3 +213,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['profile_id', 'local_date']) }}
+{% endif %}

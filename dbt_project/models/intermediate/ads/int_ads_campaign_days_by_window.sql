@@ -2,7 +2,31 @@
 -- (purchasesNd/salesNd columns present): the window is a dimension, never mixed. A row whose
 -- report asked for no attributed column at all keeps the 7-day window with NULL attribution.
 -- Report days are already the profile's local days; amounts are converted at that day's rate.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["profile_id", "local_date"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds whole profile days (README.md, "Incremental models")
+scopes as (
+
+    {% if plan.changes_only -%}
+    {{ ads_profile_days_to_rebuild(plan, ref('stg_amazon_ads__sp_campaigns'), 'campaign_id') }}
+    {%- else -%}
+    -- every stored profile day (a changed seed or model file): the whole table is rebuilt
+    select distinct profile_id, local_date from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 campaign_days as (
 
@@ -24,6 +48,10 @@ campaign_days as (
         sales_30d_local
 
     from {{ ref('stg_amazon_ads__sp_campaigns') }}
+
+    {% if plan.changes_only -%}
+    where (profile_id, report_date) in (select (profile_id, local_date) from scopes)
+    {%- endif %}
 
 ),
 
@@ -157,3 +185,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['profile_id', 'local_date']) }}
+{% endif %}

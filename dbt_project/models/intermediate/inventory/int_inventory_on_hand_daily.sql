@@ -4,7 +4,103 @@
 -- the ledger for its date. Days between two observations carry the last one forward
 -- (on_hand_source = 'carried_forward'), from a SKU's first observed day to the marketplace's
 -- last observed day.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["marketplace_id", "inventory_date"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds, per marketplace, every day from the first day whose
+-- observations changed (landed since the last build, gone from staging, or replayed) to the
+-- last day stored or observed: a changed observation carries forward to every later day
+scopes as (
+
+    {% if plan.changes_only -%}
+    select
+        first_changes.marketplace_id,
+        cast(calendar.calendar_day as date) as inventory_date
+
+    from (
+        select
+            marketplace_id,
+            min(changed_date) as first_changed_date
+
+        from (
+            select marketplace_id, ledger_date as changed_date
+            from {{ ref('stg_amazon_sp__inventory_ledger') }}
+            where disposition = 'SELLABLE' and marketplace_id is not null
+                and {{ loaded_since('loaded_at', plan) }}
+
+            union all
+
+            select marketplace_id, snapshot_date as changed_date
+            from {{ ref('stg_amazon_sp__inventory_summaries') }}
+            where {{ loaded_since('loaded_at', plan) }}
+
+            union all
+
+            select stored.marketplace_id, stored.inventory_date as changed_date
+            from {{ this }} as stored
+            where (
+                stored.on_hand_source = 'ledger'
+                and not exists (
+                    select 1
+                    from {{ ref('stg_amazon_sp__inventory_ledger') }} as ledger
+                    where ledger.disposition = 'SELLABLE'
+                        and ledger.marketplace_id = stored.marketplace_id
+                        and ledger.seller_sku = stored.seller_sku
+                        and ledger.ledger_date = stored.inventory_date
+                )
+            ) or (
+                stored.on_hand_source = 'snapshot'
+                and not exists (
+                    select 1
+                    from {{ ref('stg_amazon_sp__inventory_summaries') }} as summaries
+                    where summaries.fulfillable_units is not null
+                        and summaries.marketplace_id = stored.marketplace_id
+                        and summaries.seller_sku = stored.seller_sku
+                        and summaries.snapshot_date = stored.inventory_date
+                )
+            ) or {{ in_partition_window('stored.inventory_date') }}
+        ) as changes
+
+        group by marketplace_id
+    ) as first_changes,
+        unnest(generate_series(
+            first_changes.first_changed_date,
+            greatest(
+                first_changes.first_changed_date,
+                (
+                    select max(inventory_date) from {{ this }} as stored
+                    where stored.marketplace_id = first_changes.marketplace_id
+                ),
+                (
+                    select max(ledger_date)
+                    from {{ ref('stg_amazon_sp__inventory_ledger') }} as ledger
+                    where ledger.marketplace_id = first_changes.marketplace_id
+                ),
+                (
+                    select max(snapshot_date)
+                    from {{ ref('stg_amazon_sp__inventory_summaries') }} as summaries
+                    where summaries.marketplace_id = first_changes.marketplace_id
+                )
+            ),
+            interval 1 day
+        )) as calendar (calendar_day)
+    {%- else -%}
+    -- every stored day (a changed seed or model file): the whole table is rebuilt
+    select distinct marketplace_id, inventory_date from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 ledger as (
 
@@ -133,6 +229,12 @@ spine as (
         unnest(generate_series(sku_bounds.first_date, sku_bounds.last_date, interval 1 day))
             as calendar (calendar_day)
 
+    {% if plan.changes_only -%}
+    where (sku_bounds.marketplace_id, cast(calendar.calendar_day as date)) in (
+        select (marketplace_id, inventory_date) from scopes
+    )
+    {%- endif %}
+
 ),
 
 filled as (
@@ -173,3 +275,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['marketplace_id', 'inventory_date']) }}
+{% endif %}

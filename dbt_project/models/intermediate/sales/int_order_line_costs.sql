@@ -4,7 +4,56 @@
 -- own currency. unit_cost is rounded to 4 places once, and every cost figure downstream is
 -- units x unit_cost, so the sales and inventory marts agree to the cent. A line whose SKU has
 -- no cost that day (or whose cost currency has no rate) has has_cost = false and NULL costs.
+-- depends_on: {{ ref('stg_amazon_sp__orders') }}
+-- depends_on: {{ ref('stg_amazon_sp__order_items') }}
+-- depends_on: {{ ref('stg_shopify__orders') }}
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["channel", "order_id"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds whole orders: those landed since the last build, those whose
+-- cost was converted at a rate since restated, those that lost a line, and the replayed days
+-- (a changed sku_costs seed rebuilds the whole table)
+scopes as (
+
+    {% if plan.changes_only -%}
+    {{ orders_landed_since(plan) }}
+
+    union
+
+    {{ orders_with_stale_rates('cost_fx_rate', 'cost_currency_code') }}
+
+    union
+
+    select stored.channel, stored.order_id
+    from {{ this }} as stored
+    where not exists (
+        select 1
+        from {{ ref('int_order_lines_unioned') }} as current_lines
+        where current_lines.channel = stored.channel
+            and current_lines.order_id = stored.order_id
+            and current_lines.order_line_id = stored.order_line_id
+    )
+
+    union
+
+    {{ orders_in_partition_window() }}
+    {%- else -%}
+    -- every stored order (a changed seed or model file): the whole table is rebuilt
+    select distinct channel, order_id from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 order_lines as (
 
@@ -22,6 +71,10 @@ order_lines as (
         is_test
 
     from {{ ref('int_order_lines_unioned') }}
+
+    {% if plan.changes_only -%}
+    where (channel, order_id) in (select (channel, order_id) from scopes)
+    {%- endif %}
 
 ),
 
@@ -112,3 +165,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['channel', 'order_id']) }}
+{% endif %}

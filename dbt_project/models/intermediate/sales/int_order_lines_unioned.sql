@@ -1,7 +1,67 @@
 -- One row per order line of every channel (Amazon order items, Shopify line items) in one
 -- shape, with its order's marketplace, local date and flags, and the amounts converted to the
 -- reporting currency at the rate of the order's local date.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["channel", "order_id"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds whole orders: those landed since the last build, those converted
+-- at a rate since restated, those that lost a line or disappeared, and the replayed days
+scopes as (
+
+    {% if plan.changes_only -%}
+    {{ orders_landed_since(plan) }}
+
+    union
+
+    {{ orders_with_stale_rates() }}
+
+    union
+
+    select stored.channel, stored.order_id
+    from {{ this }} as stored
+    where stored.channel = 'amazon'
+        and not exists (
+            select 1
+            from {{ ref('stg_amazon_sp__order_items') }} as items
+            where items.amazon_order_id = stored.order_id
+                and items.order_item_id = stored.order_line_id
+        )
+
+    union
+
+    select stored.channel, stored.order_id
+    from {{ this }} as stored
+    where not exists (
+        select 1
+        from {{ ref('stg_amazon_sp__orders') }} as amazon_orders
+        where stored.channel = 'amazon' and amazon_orders.amazon_order_id = stored.order_id
+    )
+    and not exists (
+        select 1
+        from {{ ref('stg_shopify__orders') }} as shopify_orders
+        where stored.channel = 'shopify' and shopify_orders.order_id = stored.order_id
+    )
+
+    union
+
+    {{ orders_in_partition_window() }}
+    {%- else -%}
+    -- every stored order (a changed seed or model file): the whole table is rebuilt
+    select distinct channel, order_id from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 amazon_orders as (
 
@@ -14,6 +74,10 @@ amazon_orders as (
         is_cancelled
 
     from {{ ref('stg_amazon_sp__orders') }}
+
+    {% if plan.changes_only -%}
+    where amazon_order_id in (select order_id from scopes where channel = 'amazon')
+    {%- endif %}
 
 ),
 
@@ -29,6 +93,10 @@ amazon_items as (
         promotion_discount_amount_local
 
     from {{ ref('stg_amazon_sp__order_items') }}
+
+    {% if plan.changes_only -%}
+    where amazon_order_id in (select order_id from scopes where channel = 'amazon')
+    {%- endif %}
 
     -- items are re-read whenever their order changes and carry that order version: an item
     -- missing from the latest read (removed from the order) is left out
@@ -51,6 +119,10 @@ shopify_orders as (
 
     from {{ ref('stg_shopify__orders') }}
 
+    {% if plan.changes_only -%}
+    where order_id in (select order_id from scopes where channel = 'shopify')
+    {%- endif %}
+
 ),
 
 shopify_lines as (
@@ -64,6 +136,10 @@ shopify_lines as (
         discount_amount_local
 
     from {{ ref('stg_shopify__order_lines') }}
+
+    {% if plan.changes_only -%}
+    where order_id in (select order_id from scopes where channel = 'shopify')
+    {%- endif %}
 
 ),
 
@@ -190,3 +266,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['channel', 'order_id']) }}
+{% endif %}

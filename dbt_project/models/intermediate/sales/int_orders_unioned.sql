@@ -2,7 +2,71 @@
 -- units and amounts (gross = sum of line gross; discounts = Amazon line promotions, Shopify's
 -- order total_discounts, which also holds order-level codes), converted at the rate of the
 -- order's local date.
+-- depends_on: {{ ref('stg_amazon_sp__order_items') }}
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key=["channel", "order_id"],
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds whole orders: those landed since the last build, those converted
+-- at a rate since restated, those whose lines no longer add up to the stored count (an item
+-- gone), those that disappeared, and the replayed days
+scopes as (
+
+    {% if plan.changes_only -%}
+    {{ orders_landed_since(plan) }}
+
+    union
+
+    {{ orders_with_stale_rates() }}
+
+    union
+
+    select stored.channel, stored.order_id
+    from {{ this }} as stored
+    left join (
+        select order_id, count(*) as lines_count
+        from {{ ref('int_order_lines_unioned') }}
+        where channel = 'amazon'
+        group by order_id
+    ) as current_lines
+        on stored.order_id = current_lines.order_id
+    where stored.channel = 'amazon'
+        and stored.lines_count <> coalesce(current_lines.lines_count, 0)
+
+    union
+
+    select stored.channel, stored.order_id
+    from {{ this }} as stored
+    where not exists (
+        select 1
+        from {{ ref('stg_amazon_sp__orders') }} as amazon_orders
+        where stored.channel = 'amazon' and amazon_orders.amazon_order_id = stored.order_id
+    )
+    and not exists (
+        select 1
+        from {{ ref('stg_shopify__orders') }} as shopify_orders
+        where stored.channel = 'shopify' and shopify_orders.order_id = stored.order_id
+    )
+
+    union
+
+    {{ orders_in_partition_window() }}
+    {%- else -%}
+    -- every stored order (a changed seed or model file): the whole table is rebuilt
+    select distinct channel, order_id from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 amazon_orders as (
 
@@ -18,6 +82,10 @@ amazon_orders as (
         currency_code
 
     from {{ ref('stg_amazon_sp__orders') }}
+
+    {% if plan.changes_only -%}
+    where amazon_order_id in (select order_id from scopes where channel = 'amazon')
+    {%- endif %}
 
 ),
 
@@ -37,6 +105,10 @@ shopify_orders as (
 
     from {{ ref('stg_shopify__orders') }}
 
+    {% if plan.changes_only -%}
+    where order_id in (select order_id from scopes where channel = 'shopify')
+    {%- endif %}
+
 ),
 
 order_lines as (
@@ -49,6 +121,10 @@ order_lines as (
         discount_amount_local
 
     from {{ ref('int_order_lines_unioned') }}
+
+    {% if plan.changes_only -%}
+    where (channel, order_id) in (select (channel, order_id) from scopes)
+    {%- endif %}
 
 ),
 
@@ -199,3 +275,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['channel', 'order_id']) }}
+{% endif %}

@@ -4,6 +4,19 @@
 -- zone. Attributed purchases, sales and units are kept per attribution window, as reported
 -- (NULL when the report did not ask for that window); salesNd counts every product bought
 -- after a click on the ad (the advertised SKU and others), as in the campaign report.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key=["profile_id", "report_date", "ad_id"],
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('amazon_ads', 'amazon_ads_sp_advertised_products'), ['profile_id', 'report_date', 'ad_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 ad_days as (
@@ -16,6 +29,10 @@ ad_days as (
         _loaded_at
 
     from {{ source('amazon_ads', 'amazon_ads_sp_advertised_products') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 

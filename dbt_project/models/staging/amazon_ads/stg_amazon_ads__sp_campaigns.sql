@@ -1,6 +1,19 @@
 -- One row per profile, report day and Sponsored Products campaign (Ads v3 spCampaigns report).
 -- report_date is already a day in the profile's time zone. Attributed purchases and sales are
 -- kept per attribution window, as reported (NULL when the report did not ask for that window).
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key=["profile_id", "report_date", "campaign_id"],
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('amazon_ads', 'amazon_ads_sp_campaigns'), ['profile_id', 'report_date', 'campaign_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 campaign_days as (
@@ -13,6 +26,10 @@ campaign_days as (
         _loaded_at
 
     from {{ source('amazon_ads', 'amazon_ads_sp_campaigns') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 

@@ -1,5 +1,18 @@
 -- One row per ledger day, MSKU, disposition and country (GET_LEDGER_SUMMARY_VIEW_DATA,
 -- aggregated by country and day). The country in Location names the marketplace.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key=["ledger_date", "seller_sku", "disposition", "location"],
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('amazon_sp', 'amazon_inventory_ledger'), ['ledger_date', 'msku', 'disposition', 'location'], ['ledger_date', 'seller_sku', 'disposition', 'location']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 ledger as (
@@ -14,6 +27,10 @@ ledger as (
         _loaded_at
 
     from {{ source('amazon_sp', 'amazon_inventory_ledger') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 

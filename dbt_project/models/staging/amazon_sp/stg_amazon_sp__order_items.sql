@@ -1,4 +1,17 @@
 -- One row per Amazon order item (getOrderItems); ItemPrice is the line total (price x qty).
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key=["amazon_order_id", "order_item_id"],
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('amazon_sp', 'amazon_order_items'), ['amazon_order_id', 'order_item_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 order_items as (
@@ -11,6 +24,10 @@ order_items as (
         _loaded_at
 
     from {{ source('amazon_sp', 'amazon_order_items') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 

@@ -1,4 +1,17 @@
 -- One row per Amazon order (getOrders), typed, with the marketplace's local purchase date.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key="amazon_order_id",
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('amazon_sp', 'amazon_orders'), ['amazon_order_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 orders as (
@@ -9,6 +22,10 @@ orders as (
         _loaded_at
 
     from {{ source('amazon_sp', 'amazon_orders') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 

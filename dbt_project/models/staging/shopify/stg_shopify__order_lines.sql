@@ -1,7 +1,44 @@
 -- One row per line item of a Shopify order (the order's line_items array unnested).
 -- Gross is price x quantity; the line discount is the sum of its discount allocations
 -- (Shopify's current field), else the older total_discount.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="replace_scope",
+        unique_key="order_id",
+        post_hook=["{{ save_incremental_state() }}"],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
+
+{% if is_incremental() -%}
+-- an incremental run rebuilds the lines of whole orders: the orders landed since the last build
+-- (a line removed from an order disappears with it) and the orders gone from raw
+scopes as (
+
+    {% if plan.changes_only -%}
+    select order_id
+    from {{ source('shopify', 'shopify_orders') }}
+    where {{ loaded_since('_loaded_at', plan) }}
+
+    union
+
+    select stored.order_id
+    from {{ this }} as stored
+    where not exists (
+        select 1
+        from {{ source('shopify', 'shopify_orders') }} as landed
+        where landed.order_id = stored.order_id
+    )
+    {%- else -%}
+    -- every stored order (a changed model file): the whole table is rebuilt
+    select distinct order_id from {{ this }}
+    {%- endif %}
+
+),
+
+{% endif -%}
 
 orders as (
 
@@ -10,6 +47,10 @@ orders as (
         _record as record
 
     from {{ source('shopify', 'shopify_orders') }}
+
+    {% if plan.changes_only -%}
+    where order_id in (select order_id from scopes)
+    {%- endif %}
 
 ),
 
@@ -58,3 +99,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+{{ scope_markers('scopes', ['order_id']) }}
+{% endif %}

@@ -1,5 +1,18 @@
 -- One row per Shopify order. Nothing is excluded here: test and cancelled orders are flagged
 -- (is_test, is_cancelled) and left out by the sales models.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key="order_id",
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('shopify', 'shopify_orders'), ['order_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 orders as (
@@ -11,6 +24,20 @@ orders as (
         _loaded_at
 
     from {{ source('shopify', 'shopify_orders') }}
+
+    {% if plan.changes_only -%}
+    -- an incremental run: the orders landed (new or changed) since the last build, and the
+    -- stored orders whose shop now tells another time zone or currency (or none)
+    where {{ loaded_since('_loaded_at', plan) }}
+        or order_id in (
+            select stored.order_id
+            from {{ this }} as stored
+            left join {{ ref('stg_shopify__shops') }} as shops
+                on stored.shop_domain = shops.shop_domain
+            where stored.time_zone is distinct from shops.time_zone
+                or stored.currency_code is distinct from shops.currency_code
+        )
+    {%- endif %}
 
 ),
 

@@ -1,5 +1,18 @@
 -- One row per Zendesk ticket comment (bodies dropped at landing), with its public flag and the
 -- role of its author: only public comments by agents or admins can be replies.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key="comment_id",
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('zendesk', 'zendesk_ticket_comments'), ['comment_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 comments as (
@@ -11,6 +24,19 @@ comments as (
         _loaded_at
 
     from {{ source('zendesk', 'zendesk_ticket_comments') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build, and the
+    -- comments whose author changed (a new role) or disappeared since then
+    where {{ loaded_since('_loaded_at', plan) }}
+        or comment_id in (
+            select stored.comment_id
+            from {{ this }} as stored
+            left join {{ ref('stg_zendesk__users') }} as authors
+                on stored.author_id = authors.user_id
+            where {{ loaded_since('authors.loaded_at', plan) }}
+                or (authors.user_id is null and stored.author_role <> 'unknown')
+        )
+    {% endif %}
 
 ),
 

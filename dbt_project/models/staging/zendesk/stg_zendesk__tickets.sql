@@ -1,4 +1,17 @@
 -- One row per Zendesk ticket (incremental ticket export), newest generated version.
+{{
+    config(
+        materialized="incremental",
+        incremental_strategy="merge",
+        unique_key="ticket_id",
+        on_schema_change="fail",
+        post_hook=[
+            "{{ delete_rows_missing_from_raw(source('zendesk', 'zendesk_tickets'), ['ticket_id']) }}",
+            "{{ save_incremental_state() }}",
+        ],
+    )
+}}
+{%- set plan = incremental_plan() %}
 with
 
 tickets as (
@@ -9,6 +22,10 @@ tickets as (
         _loaded_at
 
     from {{ source('zendesk', 'zendesk_tickets') }}
+    {% if plan.changes_only %}
+    -- an incremental run: the raw rows landed (new or changed) since the last build
+    where {{ loaded_since('_loaded_at', plan) }}
+    {% endif %}
 
 ),
 
