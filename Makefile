@@ -79,12 +79,13 @@ has-published:
 	@test -f "$(PUBLISHED)" || { echo "No published warehouse at $(PUBLISHED) yet:" \
 		"run \`make run\` (or \`make nightly\`) first." >&2; exit 1; }
 
-## bench: the benchmark, PRESET=small|medium|night|all (default small); see docs/benchmarks.md
-PRESET ?= small
+## bench: the benchmark, PRESET=all|small|medium|night (default all); see docs/benchmarks.md
+PRESET ?= all
+BENCH_ARGS ?=
 BENCH_VENV := .venv-bench
 BENCH_STAMP := $(BENCH_VENV)/.installed-bench-extra
 bench: $(STAMP) $(BENCH_STAMP)
-	$(BIN)/python -m bench --preset $(PRESET)
+	$(BIN)/python -m bench --preset $(PRESET) $(BENCH_ARGS)
 
 # the `bench` extra (dlt, the peer) in a venv of its own: it would upgrade the project's pins
 $(BENCH_STAMP): pyproject.toml

@@ -4,8 +4,9 @@ Peak memory is the resident set's high-water mark (``VmHWM``). For a stage run i
 process the mark is reset when the stage starts (writing ``5`` to ``/proc/self/clear_refs``,
 Linux 4.0+), so each stage reports its own peak, which includes what earlier stages left
 resident (DuckDB keeps its buffers while its connection is open; a stage's floor is never below
-what the process already holds). For a stage run as a child process (dbt, dlt, the sandbox) the
-peak is the child's own, from ``wait4``'s resource usage. Where the mark cannot be reset the
+what the process already holds). For a stage run as a child process (dbt, dlt, a sampled stream)
+the peak is the child's own ``VmHWM``, read while it runs (``wait4``'s figure would include the
+parent's: see :func:`child_peak_rss_mib`). Where the mark cannot be reset the
 stage reports the process's lifetime peak and says so.
 """
 
@@ -40,6 +41,7 @@ class Stage:
     detail: dict = field(default_factory=dict)
     peak_is_lifetime: bool = False  # the peak could not be reset for this stage
     error: str = ""
+    projected: bool = False  # seconds projected from a sample, not measured (bench/budget.py)
 
     @property
     def rows_per_second(self) -> float | None:
@@ -143,7 +145,7 @@ def run_child(
     timeout_s: float | None = None,
     max_rss_mib: float | None = None,
 ) -> ChildResult:
-    """Run a command to completion; its wall time and its own peak RSS (``wait4``).
+    """Run a command to completion; its wall time and its own peak RSS (``VmHWM``).
 
     Output goes to temporary files rather than pipes so a chatty child never blocks on a full
     pipe while we wait for it. With ``max_rss_mib`` the child is killed when its resident set
@@ -158,7 +160,9 @@ def run_child(
         )
         deadline = None if timeout_s is None else started + timeout_s
         killed_for_memory = False
+        peak = 0.0
         while True:
+            peak = max(peak, child_peak_rss_mib(child.pid))
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
@@ -178,8 +182,26 @@ def run_child(
     out_path.unlink(missing_ok=True)
     err_path.unlink(missing_ok=True)
     return ChildResult(
-        child.returncode, seconds, usage.ru_maxrss / 1024, stdout, stderr, killed_for_memory
+        child.returncode, seconds, peak or usage.ru_maxrss / 1024, stdout, stderr, killed_for_memory
     )
+
+
+def child_peak_rss_mib(pid: int) -> float:
+    """A running child's resident high-water mark (``VmHWM``), 0.0 once it is gone.
+
+    Read while the child runs rather than from ``wait4``: Linux carries the parent's
+    high-water mark into a child across fork and exec, so ``ru_maxrss`` of a child started by
+    a process holding 800 MiB is never below 800 MiB. The mark only rises, so the last reading
+    before the child ends misses at most the last poll interval.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def _child_rss_mib(pid: int) -> float:

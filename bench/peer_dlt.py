@@ -11,7 +11,12 @@ merge``, our landing upserts) and kept whole, nested parts as JSON columns
 connectors send (same first parameters, from the benchmark's plan; later pages with the same
 parameters our connectors send, hence the small paginators below), so the sandbox answers both
 from the same pre-rendered pages. Per-order items and per-ticket comments are child resources,
-one request per parent, as in our connectors; the plan leaves them out on large presets.
+one request per parent, as in our connectors.
+
+Bounded on large presets: the plan may cap each listing at its first ``max_pages[stream]``
+pages (``add_limit``: the same first pages our connectors land), leave the children out of the
+listings, and run them apart as a sample (``child_sample_pages``: the children of the parents
+on that many first listing pages, under the per-parent family's name).
 
 Prints one JSON line per stream as it finishes (records loaded, wall seconds), then a summary.
 """
@@ -74,11 +79,10 @@ def _lwa_token(env_base: str, refresh_token: str, client_id: str, secret: str) -
     return answer.json()["access_token"]
 
 
-def _streams(plan: dict, env: dict[str, str]) -> dict[str, dict]:
+def _streams(plan: dict, env: dict[str, str], children: bool) -> dict[str, dict]:
     """Our stream name -> a REST API source config for the same endpoints."""
     base = plan["base_url"]
     listings = {listing["family"]: listing for listing in plan["listings"]}
-    children = plan["children"]
     merge = {"write_disposition": "merge", "max_table_nesting": 0}
     configs: dict[str, dict] = {}
 
@@ -215,15 +219,33 @@ def main(argv: list[str] | None = None) -> int:
     plan = json.loads(args.plan.read_text(encoding="utf-8"))
     destination = dlt.destinations.duckdb(str(args.database))
     streams: dict[str, dict] = {}
-    for stream, config in _streams(plan, dict(os.environ)).items():
+    env = dict(os.environ)
+    configs = _streams(plan, env, children=plan["children"] is True)
+    limits: dict[str, int | None] = dict(plan.get("max_pages") or {})
+    samples = plan.get("child_sample_pages") or {}
+    if samples:
+        with_children = _streams(plan, env, children=True)
+        for family, parent in (
+            ("amazon_order_items", "amazon_orders"),
+            ("zendesk_ticket_comments", "zendesk_tickets"),
+        ):
+            if family in samples and parent in with_children:
+                configs[family] = with_children[parent]
+                limits[family] = samples[family]
+    for stream, config in configs.items():
         pipeline = dlt.pipeline(
             pipeline_name=f"bench_{stream}",
             destination=destination,
-            dataset_name="landed",  # not the file's own name: DuckDB would find both ambiguous
+            # not the file's own name (DuckDB would find both ambiguous); a children sample
+            # apart from the listing it repeats
+            dataset_name=f"sample_{stream}" if stream in samples else "landed",
             pipelines_dir=str(args.pipelines_dir),
         )
         started = time.perf_counter()
-        pipeline.run(rest_api_source(config, name=stream))
+        source = rest_api_source(config, name=stream)
+        if limits.get(stream):
+            source.add_limit(max_items=limits[stream])
+        pipeline.run(source)
         seconds = time.perf_counter() - started
         counts = pipeline.last_trace.last_normalize_info.row_counts
         families = {
@@ -241,7 +263,14 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "configuration": "REST API source, merge on the platform key, "
                 "max_table_nesting 0, "
-                + ("children included" if plan["children"] else "per-parent children left out"),
+                + (
+                    "children included"
+                    if plan["children"] is True
+                    else "children sampled apart"
+                    if samples
+                    else "per-parent children left out"
+                )
+                + (", listings capped at their first pages" if limits else ""),
                 "streams": streams,
             }
         )

@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.measure import Stage, measured, run_child
 from connectors.warehouse import claim, connect, current_origin
 from orchestration.environment import DBT_PROJECT_DIR
-from orchestration.streams import STREAMS
+from orchestration.streams import STREAMS, Stream
 
 log = logging.getLogger("bench.pipeline")
 
@@ -39,37 +39,43 @@ def land_streams(
     ends. A stream that fails is recorded with its error and the next streams still run."""
     stages = []
     for stream in STREAMS:
-        stage = Stage(f"land {stream.name}")
-        try:
-            with measured(stage.name) as stage:
-                sync, settings_class = stream.load()
-                settings = settings_class.from_env()
-                con = connect(warehouse)
-                try:
-                    claim(con, current_origin(), warehouse)
-                    run = sync(con, settings, run_id=run_id, now=now)
-                finally:
-                    con.close()
-                stage.rows = run.records
-                stage.detail = {
-                    "requests": run.requests,
-                    "tables": {
-                        table: {
-                            "records": result.records,
-                            "inserted": result.inserted,
-                            "updated": result.updated,
-                            "quarantined": result.quarantined,
-                        }
-                        for table, result in run.tables.items()
-                    },
-                }
-        except Exception:  # noqa: BLE001 - the error is on the stage
-            log.exception("%s failed", stage.name)
-        log.info("%s: %d rows in %.1f s", stage.name, stage.rows, stage.seconds)
+        stage = land_stream(stream, warehouse, run_id=run_id, now=now)
         stages.append(stage)
         if on_stage is not None:
             on_stage(stage)
     return stages
+
+
+def land_stream(stream: Stream, warehouse: Path, *, run_id: str, now: datetime) -> Stage:
+    """One connector stream's sync function, measured; a failure is recorded on the stage."""
+    stage = Stage(f"land {stream.name}")
+    try:
+        with measured(stage.name) as stage:
+            sync, settings_class = stream.load()
+            settings = settings_class.from_env()
+            con = connect(warehouse)
+            try:
+                claim(con, current_origin(), warehouse)
+                run = sync(con, settings, run_id=run_id, now=now)
+            finally:
+                con.close()
+            stage.rows = run.records
+            stage.detail = {
+                "requests": run.requests,
+                "tables": {
+                    table: {
+                        "records": result.records,
+                        "inserted": result.inserted,
+                        "updated": result.updated,
+                        "quarantined": result.quarantined,
+                    }
+                    for table, result in run.tables.items()
+                },
+            }
+    except Exception:  # noqa: BLE001 - the error is on the stage
+        log.exception("%s failed", stage.name)
+    log.info("%s: %d rows in %.1f s", stage.name, stage.rows, stage.seconds)
+    return stage
 
 
 def dbt_build(warehouse: Path, work: Path, env: Mapping[str, str]) -> Stage:

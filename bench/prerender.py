@@ -14,22 +14,33 @@ not hold is still answered correctly, rendered on demand, and counted by the ser
 (``rendered`` in the sandbox's serving stats), which is how the benchmark shows whether the
 sandbox was measured. The page bodies double as "the same API pages saved to disk" for the
 DuckDB-reader limit; report documents are saved beside them.
+
+Memory stays bounded by the seller, not by what is rendered: each answer is written to the
+store as soon as it is rendered (the store keeps only an index in memory), a listing is walked
+one page at a time, and a report document, once saved to disk and stored as the download's
+answer, is dropped from the sandbox's memory. Each step's own peak RSS is recorded. The
+per-order and per-ticket pages (the "N+1" families, two million requests on ``medium``) can be
+rendered apart from the listings (``listings`` / ``children``), in a second process: see
+bench/serve.py.
 """
 
 from __future__ import annotations
 
 import base64
+import ctypes
+import gc
 import gzip
 import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from bench.measure import peak_rss_mib, reset_peak_rss, rss_mib
 from connectors.amazon_ads.settings import AmazonAdsSettings
 from connectors.amazon_sp.marketplaces import local_date, time_zone
 from connectors.amazon_sp.settings import AmazonSpSettings
@@ -52,6 +63,10 @@ LEDGER_OPTIONS = {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "D
 SHIPMENTS_REPORT = "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"
 MAX_POLLS = 20
 SAMPLE_REQUESTS = 5_000  # per family
+# the per-parent families (one request per order / ticket) and the steps that walk them
+CHILD_FAMILIES = ("amazon_order_items", "zendesk_ticket_comments")
+CHILD_STEPS = ("amazon_orders", "zendesk_tickets")
+SP_DOCUMENT_FAMILIES = ("amazon_inventory_ledger", "amazon_shipments")
 
 
 @dataclass
@@ -74,6 +89,7 @@ class Prerendered:
     documents: dict[str, list[str]] = field(default_factory=dict)  # family -> saved files
     listings: list[Listing] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)  # per step, its own peak
     # the first requests of each family, replayed to measure the server alone
     samples: dict[str, list[dict]] = field(default_factory=dict)
 
@@ -84,8 +100,24 @@ class Prerendered:
             "documents": self.documents,
             "listings": [vars(listing) for listing in self.listings],
             "seconds": {name: round(value, 2) for name, value in self.seconds.items()},
+            "peak_rss_mib": {name: round(v, 1) for name, v in self.peak_rss_mib.items()},
             "samples": self.samples,
         }
+
+    def merge(self, other: dict) -> None:
+        """Add what another process pre-rendered (its ``as_json``) into this result."""
+        for name in ("pages", "bytes"):
+            for family, value in other[name].items():
+                getattr(self, name)[family] = getattr(self, name).get(family, 0) + value
+        for family, files in other["documents"].items():
+            self.documents.setdefault(family, []).extend(files)
+        self.listings += [Listing(**listing) for listing in other["listings"]]
+        for step, value in other["seconds"].items():
+            self.seconds[f"{step} (per-parent pages)"] = value
+        for step, value in other["peak_rss_mib"].items():
+            self.peak_rss_mib[f"{step} (per-parent pages)"] = value
+        for family, sample in other["samples"].items():
+            self.samples.setdefault(family, []).extend(sample)
 
 
 class Prerenderer:
@@ -98,7 +130,14 @@ class Prerenderer:
         env: Mapping[str, str],
         now: datetime,
         cursors: Mapping[str, str] | None = None,
+        *,
+        listings: bool = True,
+        children: bool = True,
     ) -> None:
+        # listings: every page but the per-parent ones; children: the per-order and per-ticket
+        # pages (their listings are walked again, not stored); both by default
+        self.listings = listings
+        self.children = children
         self.sandbox = sandbox
         self.store = store
         self.env = dict(env)
@@ -128,6 +167,7 @@ class Prerenderer:
                 f"pre-render {method} {path}?{query} answered {response.status}: "
                 f"{response.body[:300]!r}"
             )
+        store = store and (self.children if family in CHILD_FAMILIES else self.listings)
         if store and self.store.put(family, request_key(method, path, query, body), response):
             self.result.pages[family] = self.result.pages.get(family, 0) + 1
             self.result.bytes[family] = self.result.bytes.get(family, 0) + len(response.body)
@@ -155,15 +195,32 @@ class Prerenderer:
         path = self.store.directory / f"{family}.{len(files) + 1}.gz"
         path.write_bytes(body)
         files.append(path.name)
+        # the download is answered from the store from now on: the sandbox can forget the
+        # bytes of an SP-API document (its metadata route needs only the URL; an Ads report's
+        # status also gives the file's size, so those are kept)
+        key = request_key("GET", parts.path, parts.query)
+        self.store.put(f"{family} document", key, document)
+        if family in SP_DOCUMENT_FAMILIES:
+            _forget_document_bytes(self.sandbox, parts.path.rsplit("/", 1)[-1])
 
     def _timed(self, name: str, step) -> None:  # noqa: ANN001 - a bound method
+        reset_peak_rss()
         started = time.perf_counter()
         step()
         self.result.seconds[name] = time.perf_counter() - started
-        log.info("pre-rendered %s in %.1f s", name, self.result.seconds[name])
+        self.result.peak_rss_mib[name] = peak_rss_mib()
+        release_memory()
+        log.info(
+            "pre-rendered %s in %.1f s, peak RSS %.0f MiB, %.0f MiB after",
+            name,
+            self.result.seconds[name],
+            self.result.peak_rss_mib[name],
+            rss_mib(),
+        )
 
-    def run(self) -> Prerendered:
-        """Pre-render every stream; the order does not matter (nothing depends on another)."""
+    def run(self, steps: tuple[str, ...] | None = None) -> Prerendered:
+        """Pre-render every stream (or only ``steps``); the order does not matter (nothing
+        depends on another)."""
         for name, step in (
             ("amazon_orders", self.amazon_orders),
             ("amazon_refund_events", self.amazon_refund_events),
@@ -176,7 +233,8 @@ class Prerenderer:
             ("zendesk_users", self.zendesk_users),
             ("fx_rates", self.fx_rates),
         ):
-            self._timed(name, step)
+            if steps is None or name in steps:
+                self._timed(name, step)
         return self.result
 
     # -- Amazon SP-API -----------------------------------------------------------------------
@@ -246,11 +304,14 @@ class Prerenderer:
             "MaxResultsPerPage": str(sp.page_size),
         }
         path = "/orders/v0/orders"
-        self.result.listings.append(
-            Listing("amazon_orders", path, params, {"MarketplaceIds": marketplaces})
-        )
+        if self.listings:
+            self.result.listings.append(
+                Listing("amazon_orders", path, params, {"MarketplaceIds": marketplaces})
+            )
         pages = self._follow_sp("amazon_orders", path, params, {"MarketplaceIds": marketplaces})
         for page in pages:
+            if not self.children:
+                continue
             for order in json.loads(page)["payload"]["Orders"]:
                 items = f"{path}/{quote(order['AmazonOrderId'], safe='')}/orderItems"
                 for _ in self._follow_sp("amazon_order_items", items, {}, {}):
@@ -517,7 +578,8 @@ class Prerenderer:
         rides on every page."""
         seen: set[str] = set()
         query = {**params, **extra}
-        self.result.listings.append(Listing(family, path, query, dict(extra)))
+        if self.listings:
+            self.result.listings.append(Listing(family, path, query, dict(extra)))
         while True:
             body = self._ask(family, "GET", path, query, headers=headers).body
             yield body
@@ -541,6 +603,8 @@ class Prerenderer:
         path = "/api/v2/incremental/tickets/cursor.json"
         newest: dict[int, tuple[int, str]] = {}
         for body in self._export("zendesk_tickets", path, params, extra, headers):
+            if not self.children:
+                continue
             for ticket in json.loads(body)["tickets"]:
                 generated = ticket.get("generated_timestamp") or 0
                 if generated >= newest.get(ticket["id"], (generated,))[0]:
@@ -582,6 +646,24 @@ class Prerenderer:
         base = urlsplit(fx.rates_url).path.rstrip("/")
         params = {"base": fx.reporting_currency, "symbols": ",".join(fx.quoted)}
         self._ask("fx_rates", "GET", f"{base}/v1/{start.isoformat()}..{today.isoformat()}", params)
+
+
+def _forget_document_bytes(sandbox: Sandbox, quoted_name: str) -> None:
+    state = sandbox._state  # noqa: SLF001 - the benchmark owns this sandbox
+    with state.lock:
+        for name, document in state.documents.items():
+            if quote(name) == quoted_name:
+                state.documents[name] = replace(document, body=b"")
+
+
+def release_memory() -> None:
+    """Hand what a step freed back to the system (a report of millions of rows is built as
+    Python objects by the sandbox; without this the process keeps their pages)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the pages stay with the process
+        pass
 
 
 def time_zone_of(name: object):  # noqa: ANN201 - a ZoneInfo

@@ -4,12 +4,20 @@
 ``night`` is one more day on top of the ``medium`` warehouse, through the nightly command an
 operator runs (``python -m orchestration.nightly``, Dagster included), against a sandbox of the
 same seller one day later whose pages are pre-rendered from the cursors that warehouse holds.
+
+With a per-parent budget (``medium``: ``--n-plus-one-budget``, 180 s by default) the two
+streams that make one request per order or per ticket run through their connector for that
+long in a child process, which is then killed (bench/budget.py); the rest of their records is
+landed from the saved pages through our landing code (bench/fill.py), and their whole time is
+projected from the sample. The limit and the peer get the same sampled per-parent requests, and
+the peer the first pages of each listing (it is the slowest of the three by far).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import signal
@@ -20,9 +28,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench import limit, pipeline, server_alone
-from bench.measure import Stage, load_average, machine, run_child
+from bench import budget, limit, pipeline, server_alone
+from bench.fill import FILLS
+from bench.measure import Stage, load_average, machine, measured, run_child
+from bench.prerender import release_memory
 from connectors.warehouse import PROJECT_ROOT, connect
+from orchestration.streams import STREAMS
+from sandbox.pagestore import PageStore
 
 log = logging.getLogger("bench.run")
 
@@ -34,6 +46,11 @@ HISTORY_DAYS = {"small": 90, "medium": 365}
 SANDBOX_START_TIMEOUT_S = 3 * 3600
 # per-parent child requests (items, comments) are left to our connectors on sizes above this
 PEER_CHILDREN_MAX_PARENTS = 50_000
+TOP_STEPS = 12  # Dagster steps of the night listed one by one, longest first
+# the peer on a budgeted preset: each listing's first pages up to this many records, and the
+# children of the parents on the first listing pages up to this many per-parent requests
+PEER_MAX_RECORDS = 20_000
+PEER_MAX_CHILD_REQUESTS = 2_000
 # the peer is stopped beyond this (the machine is shared; dlt took 7.4 GB for 300 k orders with
 # its defaults, see ../shared/STACK.md)
 PEER_MAX_RSS_MIB = 6_000
@@ -48,6 +65,8 @@ class Run:
     started_at: str
     machine: dict
     load_before: tuple[float, float, float]
+    scale: float = 1.0
+    n_plus_one_budget_s: float | None = None
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
     sandbox: dict = field(default_factory=dict)
     stages: list[Stage] = field(default_factory=list)
@@ -81,8 +100,10 @@ class SandboxProcess:
         work: Path,
         history_days: int,
         cursors: Path | None = None,
+        scale: float = 1.0,
     ) -> None:
         self.work = work / "sandbox"
+        self._snapshots = 0
         shutil.rmtree(self.work, ignore_errors=True)
         self.work.mkdir(parents=True)
         argv = [
@@ -97,6 +118,9 @@ class SandboxProcess:
             str(self.work),
             "--history-days",
             str(history_days),
+            "--scale",
+            str(scale),
+            "--parallel",
         ]
         if cursors is not None:
             argv += ["--cursors", str(cursors)]
@@ -117,6 +141,22 @@ class SandboxProcess:
         time.sleep(0.1)  # the file is written in one call; let it land
         self.status = json.loads(ready.read_text(encoding="utf-8"))
         return self.status
+
+    def snapshot(self, timeout_s: float = 10.0) -> dict:
+        """What serving has cost the sandbox so far (it writes stats.json on SIGUSR1)."""
+        self._snapshots += 1
+        self.process.send_signal(signal.SIGUSR1)
+        path = self.work / "stats.json"
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                stats = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                stats = {}
+            if stats.get("snapshot", 0) >= self._snapshots:
+                return stats
+            time.sleep(0.02)
+        raise RuntimeError("the bench sandbox did not write its serving stats")
 
     def stop(self) -> dict:
         """Stop it; what serving cost (by family) and its own peak RSS."""
@@ -146,8 +186,11 @@ def this_hour() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def run_first_load(preset: str, *, peer: bool = True) -> Run:
-    """``small`` or ``medium``: a first run into a fresh warehouse, every stage measured."""
+def run_first_load(
+    preset: str, *, peer: bool = True, scale: float = 1.0, n_plus_one_budget: float | None = None
+) -> Run:
+    """``small`` or ``medium``: a first run into a fresh warehouse, every stage measured; with
+    ``n_plus_one_budget`` the per-parent streams are sampled, filled and projected."""
     work = BENCH_DATA / preset
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -160,8 +203,11 @@ def run_first_load(preset: str, *, peer: bool = True) -> Run:
         machine(),
         load_average(),
         git=_git_state(),
+        scale=scale,
+        n_plus_one_budget_s=n_plus_one_budget,
     )
-    sandbox = SandboxProcess(preset, as_of, work, HISTORY_DAYS[preset])
+    sandbox = SandboxProcess(preset, as_of, work, HISTORY_DAYS[preset], scale=scale)
+    samples: dict[str, budget.Sample] = {}
     try:
         status = sandbox.wait_ready()
         run.sandbox = {
@@ -181,7 +227,16 @@ def run_first_load(preset: str, *, peer: bool = True) -> Run:
             run.server_alone = {"error": f"{type(exc).__name__}: {exc}"}
         warehouse = Path(env["KPI_WAREHOUSE_PATH"])
         run_id = f"bench-{preset}-{as_of:%Y%m%d%H}"
-        pipeline.land_streams(warehouse, run_id=run_id, now=as_of, on_stage=run.add)
+        manifest = json.loads(sandbox.manifest.read_text(encoding="utf-8"))
+        for stream in STREAMS:
+            if n_plus_one_budget and stream.name in budget.PER_PARENT:
+                sample = _land_sampled(
+                    run, stream.name, warehouse, env, manifest, run_id, as_of,
+                    n_plus_one_budget, sandbox, work,
+                )  # fmt: skip
+                samples[stream.name] = sample
+            else:
+                run.add(pipeline.land_stream(stream, warehouse, run_id=run_id, now=as_of))
         log.info("dbt build")
         run.add(pipeline.dbt_build(warehouse, work, env))
         log.info("checks")
@@ -189,19 +244,128 @@ def run_first_load(preset: str, *, peer: bool = True) -> Run:
         published = pipeline.publish(warehouse, run_id=run_id)
         if published is not None:
             run.add(published)
+        log.info("limit: DuckDB reading the saved pages")
+        sample_lines = {
+            budget.PER_PARENT[name][1]: sample.requests.get(budget.PER_PARENT[name][1], 0)
+            for name, sample in samples.items()
+            if not sample.finished
+        }
+        run.limit = limit.run_limit(sandbox.manifest, work / "limit.duckdb", sample_lines)
         if peer:
             log.info("peer: dlt")
             try:
-                run.peer = run_peer(status, env, work)
+                run.peer = run_peer(status, env, work, run.limit, sample_lines)
             except Exception as exc:  # noqa: BLE001 - the figures so far are still worth keeping
                 log.exception("the dlt peer failed")
                 run.peer = {"error": f"{type(exc).__name__}: {exc}"}
     finally:
         run.sandbox["served"] = sandbox.stop()
-    log.info("limit: DuckDB reading the saved pages")
-    run.limit = limit.run_limit(sandbox.manifest, work / "limit.duckdb")
     run.load_after = load_average()
     return run
+
+
+def _stream_rows(warehouse: Path, name: str, run_id: str) -> int:
+    """The stream's records in the warehouse from this run (the sample's and the fill's, each
+    record once: a record both landed is one row)."""
+    stream = next(s for s in STREAMS if s.name == name)
+    con = connect(warehouse, read_only=True)
+    try:
+        return sum(
+            con.execute(
+                f"select count(*) from {table.qualified} where _run_id = ?", [run_id]
+            ).fetchone()[0]
+            for table in stream.tables
+        )
+    finally:
+        con.close()
+
+
+def _open_store(directory: Path) -> PageStore:
+    """The pre-rendered pages, read-only in practice: the index the sandbox saved."""
+    store = PageStore(directory)
+    store.merge_index(directory / "index")
+    return store
+
+
+def _land_sampled(
+    run: Run,
+    name: str,
+    warehouse: Path,
+    env: dict[str, str],
+    manifest: dict,
+    run_id: str,
+    now: datetime,
+    budget_s: float,
+    sandbox: SandboxProcess,
+    work: Path,
+) -> budget.Sample:
+    """A per-parent stream: the connector for ``budget_s`` (a sample), the rest from the saved
+    pages, and the whole stream's time projected from the sample."""
+    log.info("land %s through the connector for %.0f s", name, budget_s)
+    sample = budget.run_budgeted(
+        name,
+        warehouse=warehouse,
+        env=env,
+        run_id=run_id,
+        now=now,
+        budget_s=budget_s,
+        snapshot=sandbox.snapshot,
+        log_path=work / "budget.log",
+    )
+    projection = sample.projection(manifest["pages"])
+    stage = Stage(
+        f"land {name} (sample)",
+        seconds=sample.seconds,
+        rows=sample.records,
+        peak_rss_mib=sample.peak_rss_mib,
+        detail={"sample": sample.as_json(), "projection": projection},
+    )
+    if not sample.finished and sample.returncode != -signal.SIGKILL:
+        stage.error = f"the connector exited {sample.returncode}; see {work / 'budget.log'}"
+    run.add(stage)
+    if sample.finished:
+        return sample
+    listing, _ = budget.PER_PARENT[name]
+    fill_stage = Stage(f"fill {name} (from saved pages)")
+    # the saved pages' index is held for the fill only, so that the later stages' peaks (the
+    # process's own) do not carry it
+    store = _open_store(sandbox.manifest.parent / "pages")
+    try:
+        with measured(fill_stage.name) as fill_stage:
+            stream = next(s for s in STREAMS if s.name == name)
+            settings = stream.load()[1].from_env()
+            extra = {}
+            if name == "amazon_orders":
+                extra["listing_complete"] = sample.requests.get(listing, 0) >= manifest[
+                    "pages"
+                ].get(listing, 0)
+            con = connect(warehouse)
+            try:
+                filled = FILLS[name](con, store, settings, run_id=run_id, now=now, **extra)
+            finally:
+                con.close()
+            fill_stage.rows = filled.records
+            fill_stage.detail = {
+                "tables": {table: result.records for table, result in filled.tables.items()},
+                "parents": filled.requests,
+            }
+    except Exception:  # noqa: BLE001 - recorded on the stage
+        log.exception("%s failed", fill_stage.name)
+    finally:
+        store.close()
+        del store
+        release_memory()
+    run.add(fill_stage)
+    run.add(
+        Stage(
+            f"land {name} (whole stream)",
+            seconds=projection.get("projected_seconds") or 0.0,
+            rows=_stream_rows(warehouse, name, run_id),
+            projected=True,
+            detail=projection,
+        )
+    )
+    return sample
 
 
 def run_night() -> Run:
@@ -222,7 +386,13 @@ def run_night() -> Run:
     )
     cursors = work / "night-cursors.json"
     cursors.write_text(json.dumps(_cursors(warehouse)), encoding="utf-8")
-    sandbox = SandboxProcess("medium", as_of, work / "night", HISTORY_DAYS["medium"], cursors)
+    # the same seller one day later (generated again: the sandbox keeps no state between runs);
+    # nothing is landed again but the night's windows, on the medium warehouse itself
+    scale = float(medium.get("scale") or 1.0)
+    run.scale = scale
+    sandbox = SandboxProcess(
+        "medium", as_of, work / "night", HISTORY_DAYS["medium"], cursors, scale=scale
+    )
     try:
         status = sandbox.wait_ready()
         run.sandbox = {
@@ -269,17 +439,34 @@ def _generate_stage(status: dict) -> Stage:
 
 def _prerender_stage(status: dict) -> Stage:
     rendered = status.get("prerender") or {}
+    # the largest of its steps' own peaks (each step resets the mark), the second process's
+    # per-parent steps aside (they are its own figure, children_peak_rss_mib)
+    steps = [
+        value
+        for step, value in (rendered.get("peak_rss_by_family") or {}).items()
+        if "(per-parent" not in step
+    ]
     return Stage(
         "pre-render pages (sandbox)",
         seconds=rendered.get("seconds", 0.0),
         rows=rendered.get("pages", 0),
-        peak_rss_mib=rendered.get("peak_rss_mib", 0.0),
+        peak_rss_mib=max([rendered.get("peak_rss_mib", 0.0), *steps]),
         detail={"bytes": rendered.get("bytes", 0), "seconds": rendered.get("by_family", {})},
     )
 
 
-def run_peer(status: dict, env: dict[str, str], work: Path) -> dict:
-    """dlt's REST API source over the same endpoints, in the bench venv (see bench/peer_dlt)."""
+def run_peer(
+    status: dict,
+    env: dict[str, str],
+    work: Path,
+    limit_stages: list[Stage] | None = None,
+    sample_lines: dict[str, int] | None = None,
+) -> dict:
+    """dlt's REST API source over the same endpoints, in the bench venv (see bench/peer_dlt).
+
+    With sampled per-parent streams (``sample_lines``) dlt is bounded the same way: each
+    listing's first pages (up to ``PEER_MAX_RECORDS`` records) and, apart, the children of the
+    first listing pages (up to ``PEER_MAX_CHILD_REQUESTS`` requests, the sample's at most)."""
     if not PEER_PYTHON.exists():
         return {"skipped": f"{PEER_PYTHON} missing: `make bench` installs dlt there"}
     manifest = json.loads((work / "sandbox" / "manifest.json").read_text(encoding="utf-8"))
@@ -288,16 +475,30 @@ def run_peer(status: dict, env: dict[str, str], work: Path) -> dict:
         manifest["pages"].get("amazon_order_items", 0),
         manifest["pages"].get("zendesk_ticket_comments", 0),
     )
-    plan.write_text(
-        json.dumps(
-            {
-                "base_url": status["base_url"],
-                "listings": manifest["listings"],
-                "children": children <= PEER_CHILDREN_MAX_PARENTS,
-            }
-        ),
-        encoding="utf-8",
-    )
+    content: dict = {
+        "base_url": status["base_url"],
+        "listings": manifest["listings"],
+        "children": children <= PEER_CHILDREN_MAX_PARENTS and not sample_lines,
+    }
+    if sample_lines:
+        per_page = _records_per_page(manifest, limit_stages or [])
+        content["max_pages"] = {
+            family: max(1, math.ceil(PEER_MAX_RECORDS / records))
+            for family, records in per_page.items()
+        }
+        parents = {
+            "amazon_order_items": "amazon_orders",
+            "zendesk_ticket_comments": "zendesk_tickets",
+        }
+        content["child_sample_pages"] = {
+            family: max(
+                1,
+                math.ceil(min(made, PEER_MAX_CHILD_REQUESTS) / per_page.get(parents[family], 1)),
+            )
+            for family, made in sample_lines.items()
+            if made
+        }
+    plan.write_text(json.dumps(content), encoding="utf-8")
     database = work / "peer.duckdb"
     result = run_child(
         [
@@ -329,6 +530,16 @@ def run_peer(status: dict, env: dict[str, str], work: Path) -> dict:
     shutil.rmtree(work / "dlt", ignore_errors=True)
     database.unlink(missing_ok=True)
     return report
+
+
+def _records_per_page(manifest: dict, limit_stages: list[Stage]) -> dict[str, float]:
+    """Average records per page of each listing (the limit's records over the pages stored)."""
+    rows = {stage.name.removeprefix("limit "): stage.rows for stage in limit_stages}
+    return {
+        listing["family"]: rows[listing["family"]] / manifest["pages"][listing["family"]]
+        for listing in manifest["listings"]
+        if rows.get(listing["family"]) and manifest["pages"].get(listing["family"])
+    }
 
 
 def _peer_version() -> str:
@@ -393,6 +604,15 @@ def _dagster_steps(env: dict[str, str]) -> dict:
         if step["start"] and step["end"]
     ]
     stages.sort(key=lambda stage: -stage.seconds)
+    if len(stages) > TOP_STEPS:  # the rest (mostly checks of a tenth of a second) in one line
+        rest = stages[TOP_STEPS:]
+        stages = stages[:TOP_STEPS] + [
+            Stage(
+                f"  {len(rest)} other steps (summed)",
+                seconds=sum(stage.seconds for stage in rest),
+                detail={"steps": [stage.name.strip() for stage in rest]},
+            )
+        ]
     return {"run_id": found["run_id"], "stages": stages}
 
 

@@ -15,6 +15,11 @@ with DuckDB as "the same pages saved to disk"); the index keeps, per request, th
 offset and length and the answer's status and headers. A request is identified by its method,
 path, query parameters (sorted, decoded) and body (JSON or form fields, sorted), so the order in
 which a client writes its parameters does not matter.
+
+Several processes may fill one directory at once, each with its own families (the benchmark
+renders the per-order and per-ticket pages in a second process): each saves its index
+(:meth:`PageStore.save_index`) and the serving store takes it in (:meth:`PageStore.merge_index`).
+Only the index is held in memory (a digest and a few integers per answer); bodies stay on disk.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import threading
 import time
 from array import array
@@ -98,11 +104,7 @@ class PageStore:
             offset = self._sizes[index]
             os.pwrite(self._files[index], body + b"\n", offset)
             self._sizes[index] = offset + len(body) + 1
-            headers = json.dumps(response.headers, sort_keys=True)
-            headers_id = self._headers_ids.get(headers)
-            if headers_id is None:
-                headers_id = self._headers_ids[headers] = len(self._headers)
-                self._headers.append(dict(response.headers))
+            headers_id = self._header_id(response.headers)
             self._entries[key] = len(self._family)
             self._family.append(index)
             self._offset.append(offset)
@@ -120,6 +122,78 @@ class PageStore:
         body = os.pread(self._files[family], self._length[entry], self._offset[entry])
         headers = dict(self._headers[self._headers_id[entry]])
         return self._families[family], Response(self._status[entry], body, headers)
+
+    def lookup(self, method: str, path: str, query: str = "", body: bytes = b"") -> Response | None:
+        """The stored answer to one request, or None (a reader's shortcut for :meth:`get`)."""
+        found = self.get(request_key(method, path, query, body))
+        return None if found is None else found[1]
+
+    def save_index(self, path: Path) -> None:
+        """Write the index (not the bodies, already on disk) for another process to merge."""
+        with self._lock:
+            index = {
+                "keys": b"".join(self._entries),  # 16 bytes each, in entry order
+                "family": [self._families[i] for i in range(len(self._families))],
+                "family_of": self._family.tobytes(),
+                "offset": self._offset.tobytes(),
+                "length": self._length.tobytes(),
+                "status": self._status.tobytes(),
+                "headers_id": self._headers_id.tobytes(),
+                "headers": self._headers,
+            }
+        Path(path).write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def merge_index(self, path: Path) -> int:
+        """Take in the answers another process stored in this directory (its families must be
+        its own); returns how many were added (a request already held keeps its answer)."""
+        index = pickle.loads(Path(path).read_bytes())  # noqa: S301 - written by save_index
+        family_of, offset, length, status, headers_id = (
+            array(code, index[name])
+            for code, name in (
+                ("H", "family_of"),
+                ("q", "offset"),
+                ("q", "length"),
+                ("H", "status"),
+                ("I", "headers_id"),
+            )
+        )
+        keys = index["keys"]
+        added = 0
+        with self._lock:
+            families = [self._open_family(name) for name in index["family"]]
+            header_ids = [self._header_id(headers) for headers in index["headers"]]
+            for entry in range(len(family_of)):
+                key = keys[entry * 16 : entry * 16 + 16]
+                if key in self._entries:
+                    continue
+                self._entries[key] = len(self._family)
+                self._family.append(families[family_of[entry]])
+                self._offset.append(offset[entry])
+                self._length.append(length[entry])
+                self._status.append(status[entry])
+                self._headers_id.append(header_ids[headers_id[entry]])
+                added += 1
+        return added
+
+    def _open_family(self, family: str) -> int:
+        """A family another process wrote: opened as it is (not truncated), appended after."""
+        index = self._family_ids.get(family)
+        if index is not None:
+            return index
+        index = self._family_ids[family] = len(self._families)
+        self._families.append(family)
+        descriptor = os.open(self.body_path(family), os.O_RDWR)
+        self._files.append(descriptor)
+        self._sizes.append(os.fstat(descriptor).st_size)
+        return index
+
+    def _header_id(self, headers: dict[str, str]) -> int:
+        text = json.dumps(headers, sort_keys=True)
+        found = self._headers_ids.get(text)
+        if found is None:
+            found = self._headers_ids[text] = len(self._headers)
+            self._headers.append(dict(headers))
+        return found
 
     def close(self) -> None:
         for descriptor in self._files:

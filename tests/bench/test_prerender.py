@@ -91,3 +91,31 @@ def test_a_first_run_and_the_night_after_it_are_served_from_pre_rendered_pages(
         stored = {name.split(" ", 1)[1] for name in served if name.startswith("stored ")}
         assert {"amazon_orders", "amazon_order_items", "shopify_orders"} <= stored
         assert {"zendesk_tickets", "zendesk_ticket_comments", "zendesk_users"} <= stored
+
+
+def test_each_page_is_in_the_store_before_the_next_one_is_rendered(tmp_path, clean_env) -> None:
+    # a listing is walked one page at a time: when the walk hands out page n, page n is
+    # already on disk and in the index, and no later page has been rendered yet; nothing
+    # holds the listing in memory
+    with start_sandbox(replace(TINY, as_of=AS_OF)) as sandbox:
+        env = {**sandbox.env(), "KPI_HISTORY_DAYS": str(TINY.days)}
+        store = PageStore(tmp_path / "pages")
+        renderer = Prerenderer(sandbox, store, env, AS_OF)
+        # pages of 5 orders: the tiny seller's 60-odd orders make a listing of many pages
+        params = {
+            "MarketplaceIds": env["AMAZON_SP_MARKETPLACE_IDS"],
+            "LastUpdatedAfter": "2026-10-20T00:00:00Z",
+            "MaxResultsPerPage": "5",
+        }
+        next_params = {"MarketplaceIds": env["AMAZON_SP_MARKETPLACE_IDS"]}
+        seen = 0
+        on_disk = []
+        for body in renderer._follow_sp("amazon_orders", "/orders/v0/orders", params, next_params):
+            seen += 1
+            assert len(store) == seen
+            on_disk.append(store.body_path("amazon_orders").stat().st_size)
+            assert store.body_path("amazon_orders").read_bytes().endswith(body + b"\n")
+        store.close()
+
+    assert seen > 5
+    assert on_disk == sorted(on_disk) and len(set(on_disk)) == seen  # grew with every page

@@ -114,3 +114,35 @@ def test_answer_renders_in_process_what_the_server_would_send(
     assert in_process.status == over_http.status_code == 200
     assert in_process.body == over_http.content
     assert sandbox.answer("GET", ORDERS, query).status == 403  # no token, as over HTTP
+
+
+def test_a_store_filled_by_another_process_is_served_after_merging_its_index(tmp_path) -> None:
+    # two stores on one directory, as the benchmark's two pre-rendering processes: each its own
+    # families; the serving store merges the other's index and answers from both
+    serving = PageStore(tmp_path)
+    other = PageStore(tmp_path)
+    assert serving.put("orders", request_key("GET", "/orders"), Response(200, b'{"o": 1}', {}))
+    assert other.put(
+        "items", request_key("GET", "/items/1"), Response(200, b'{"i": 1}', {"X-A": "1"})
+    )
+    assert other.put(
+        "items", request_key("GET", "/items/2"), Response(404, b'{"i": 2}', {"X-A": "2"})
+    )
+    other.save_index(tmp_path / "other.index")
+    other.close()
+
+    assert serving.merge_index(tmp_path / "other.index") == 2
+    assert serving.merge_index(tmp_path / "other.index") == 0  # already held: nothing added
+
+    assert len(serving) == 3
+    family, answer = serving.get(request_key("GET", "/items/2"))
+    assert (family, answer.status, answer.body, answer.headers) == (
+        "items",
+        404,
+        b'{"i": 2}',
+        {"X-A": "2"},
+    )
+    assert serving.lookup("GET", "/items/1").body == b'{"i": 1}'
+    assert serving.lookup("GET", "/orders").body == b'{"o": 1}'
+    assert serving.lookup("GET", "/items/3") is None
+    serving.close()
