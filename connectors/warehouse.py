@@ -15,9 +15,12 @@ end of a successful, checked run the job publishes a complete copy to the publis
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
+
+from connectors.errors import ConfigurationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "work" / "warehouse.duckdb"
@@ -27,6 +30,27 @@ DEFAULT_PUBLISHED = PROJECT_ROOT / "data" / "warehouse.duckdb"
 # on PyPI, DBeaver's driver) refuse. The file is created with the newest format they read; once
 # created, DuckDB keeps writing that format.
 STORAGE_VERSION = "v1.5.0"
+
+
+# DuckDB's buffer limit for every connection of the job and for dbt (its profile reads the
+# same variable). DuckDB's own default is 80 % of the machine's memory, and a seller-year's
+# build took 11 GB that way; beyond the limit DuckDB spills joins, sorts and aggregates to a
+# temporary folder beside the file instead. It bounds DuckDB's buffers, not the whole process.
+MEMORY_LIMIT_VARIABLE = "KPI_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1536MB"
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def memory_limit() -> str:
+    """``KPI_DUCKDB_MEMORY_LIMIT`` (a size such as ``2GB``), or ``1536MB``."""
+    value = os.environ.get(MEMORY_LIMIT_VARIABLE, "").strip() or DEFAULT_MEMORY_LIMIT
+    if not _SIZE.fullmatch(value):
+        raise ConfigurationError(
+            "warehouse",
+            "settings",
+            f"{MEMORY_LIMIT_VARIABLE}={value!r} is not a size such as 2GB or 1500MB",
+        )
+    return value
 
 
 def warehouse_path() -> Path:
@@ -51,7 +75,9 @@ def published_path() -> Path:
 def connect(
     path: Path | str | None = None, *, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse (creating it on first use) with the session pinned to UTC."""
+    """Open the warehouse (creating it on first use) with the session pinned to UTC and
+    DuckDB's memory bounded (:func:`memory_limit`)."""
+    limit = memory_limit()
     target = Path(path) if path is not None else warehouse_path()
     if not read_only and not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +88,7 @@ def connect(
         bootstrap.close()
     con = duckdb.connect(str(target), read_only=read_only)
     con.execute("set TimeZone = 'UTC'")
+    con.execute(f"set memory_limit = '{limit}'")
     return con
 
 

@@ -9,6 +9,7 @@ import sys
 import duckdb
 import pytest
 
+from connectors.errors import ConfigurationError
 from connectors.landing import JsonPages, land, read_cursor
 from connectors.raw_tables import AMAZON_ORDERS
 from connectors.warehouse import connect
@@ -155,6 +156,19 @@ def test_pages_land_the_records_byte_for_byte_as_a_typed_read_of_them_would(con,
         f"select rec::varchar from ({ORDERS_PAGE.select_sql()})", {"path": str(batch)}
     ).fetchall()
     assert len(ours) == 3 and ours == typed
+
+
+def test_duckdb_memory_is_bounded_by_default_and_by_the_setting(tmp_path, monkeypatch):
+    monkeypatch.delenv("KPI_DUCKDB_MEMORY_LIMIT", raising=False)
+    setting = "select current_setting('memory_limit')"
+    # 1536MB = 1,536,000,000 bytes = 1.43 GiB, shown rounded
+    assert connect(tmp_path / "a.duckdb").execute(setting).fetchone() == ("1.4 GiB",)
+    monkeypatch.setenv("KPI_DUCKDB_MEMORY_LIMIT", "512MiB")
+    assert connect(tmp_path / "b.duckdb").execute(setting).fetchone() == ("512.0 MiB",)
+    monkeypatch.setenv("KPI_DUCKDB_MEMORY_LIMIT", "half")
+    with pytest.raises(ConfigurationError, match="KPI_DUCKDB_MEMORY_LIMIT='half' is not a size"):
+        connect(tmp_path / "c.duckdb")
+    assert not (tmp_path / "c.duckdb").exists()
 
 
 def test_the_session_time_zone_is_utc_whatever_the_machine_says(tmp_path):

@@ -14,6 +14,7 @@ import duckdb
 import yaml
 
 from connectors.raw_tables import ALL_RAW_TABLES
+from connectors.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE
 from tests.dbt.conftest import DBT_PROJECT, BuiltWarehouse
 
 REQUIRED_KPI_COLUMNS = {
@@ -128,7 +129,11 @@ def test_profile_pins_utc_and_waits_for_a_held_lock() -> None:
     assert profile["kpi_warehouse"]["target"] == "warehouse"
     assert target["path"] == "{{ env_var('KPI_WAREHOUSE_PATH') }}"
     assert target["threads"] == 1
-    assert target["settings"] == {"TimeZone": "UTC"}
+    # dbt's DuckDB memory follows the job's setting, with the same default
+    assert target["settings"] == {
+        "TimeZone": "UTC",
+        "memory_limit": f"{{{{ env_var('{MEMORY_LIMIT_VARIABLE}', '{DEFAULT_MEMORY_LIMIT}') }}}}",
+    }
     assert target["retries"]["connect_attempts"] == 8
 
 
