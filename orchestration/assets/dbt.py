@@ -124,7 +124,11 @@ class LayeredTranslator(DagsterDbtTranslator):
 def dbt_vars(partition_vars: Mapping[str, str | None]) -> str:
     """``--vars`` for a build: the reporting currency and the partition's vars."""
     return json.dumps(
-        {"reporting_currency": os.environ.get("REPORTING_CURRENCY", "USD"), **partition_vars}
+        {
+            # as the FX connector reads it (connectors/fx/settings.py): "usd" means USD
+            "reporting_currency": (os.environ.get("REPORTING_CURRENCY") or "USD").strip().upper(),
+            **partition_vars,
+        }
     )
 
 

@@ -1,8 +1,9 @@
 """The publish step as a Dagster asset: the last node of the graph, after every KPI mart.
 
-It depends on all marts of the dbt project, so it runs only when the dbt step (which runs after
-the blocking raw checks, and fails when a dbt test fails) has succeeded in the same run: a
-failed check or build skips it and analysts keep the last good version. What it does is in
+It depends on all marts of the dbt project and on every raw asset, so it runs only when every
+connector (the inbox too, whose tables no mart reads yet) and the dbt step (which runs after the
+blocking raw checks, and fails when a dbt test fails) have succeeded in the same run: a failed
+stream, check or build skips it and analysts keep the last good version. What it does is in
 ``orchestration/publish.py``.
 """
 
@@ -12,6 +13,7 @@ import dagster as dg
 
 from connectors.warehouse import WarehouseOriginError, current_origin
 from orchestration.assets.dbt import kpi_dbt_models
+from orchestration.assets.raw import RAW_ASSETS
 from orchestration.publish import PublishError, publish
 from orchestration.resources import Warehouse
 
@@ -29,7 +31,10 @@ def marts_keys(dbt_assets: dg.AssetsDefinition) -> list[dg.AssetKey]:
 
 @dg.asset(
     key=PUBLISHED_KEY,
-    deps=marts_keys(kpi_dbt_models),
+    deps=[
+        *marts_keys(kpi_dbt_models),
+        *(spec.key for assets in RAW_ASSETS for spec in assets.specs),
+    ],
     group_name="published",
     kinds={"duckdb", "parquet"},
     description=(

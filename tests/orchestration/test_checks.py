@@ -6,6 +6,7 @@ import gzip
 import json
 from datetime import UTC, datetime
 
+import pandera.pandas as pa
 import pytest
 
 from connectors import raw_tables as rt
@@ -19,7 +20,7 @@ from orchestration.checks.consistency import (
     SHOPIFY_ORDER_TOTALS,
     ZENDESK_REPLIES_AFTER_CREATION,
 )
-from orchestration.checks.framework import run_check
+from orchestration.checks.framework import DataCheck, run_check
 from orchestration.checks.freshness import FRESHNESS_CHECKS
 
 AS_OF = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
@@ -311,3 +312,22 @@ def test_a_check_on_a_table_never_landed_fails_and_says_so(con):
     outcome = run_check(con, ADS_CLICKS_WITHIN_IMPRESSIONS, as_of=AS_OF)
     assert not outcome.passed
     assert "not landed yet" in outcome.message
+
+
+def test_a_check_with_no_rows_to_judge_passes_whatever_its_column_types(con):
+    # a night that landed no ticket: the reply-time check's query returns nothing, and its
+    # string column has no value whose type pandera could check
+    _land_amazon_order(con, "111-OK", "21.50", [("1", "10.00", "0.75"), ("2", "10.00", "0.75")])
+    _record_publication(con)
+    outcome = run_check(con, AMAZON_ORDER_TOTALS, as_of=AS_OF)
+    assert (outcome.passed, outcome.rows_checked) == (True, 0)
+    assert outcome.message == "raw.amazon_order_items: no rows to judge"
+    empty_strings = DataCheck(
+        name="t",
+        table="amazon_orders",
+        description="",
+        sql="select cast(null as varchar) as differences where false",
+        schema=pa.DataFrameSchema({"differences": pa.Column(str, pa.Check.eq(""))}),
+        key_columns=(),
+    )
+    assert run_check(con, empty_strings, as_of=AS_OF).passed

@@ -7,6 +7,7 @@ a dated stream lands again must belong to that day's window, and no cursor may m
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -266,3 +267,15 @@ def test_the_replay_asks_the_platforms_for_the_day_and_not_for_today(replays):
     tickets = [r.params for r in requests if r.path.endswith("incremental/tickets/cursor.json")]
     assert tickets[0]["start_time"] == [str(int(WINDOW_START.timestamp()))]
     assert replays["results"]["amazon_inventory_summaries"].records == 0
+
+
+def test_dbt_gets_the_reporting_currency_as_the_fx_connector_reads_it(monkeypatch):
+    from orchestration.assets.dbt import dbt_vars
+
+    monkeypatch.setenv("REPORTING_CURRENCY", " eur ")
+    assert json.loads(dbt_vars({"kpi_partition_date": "2026-11-25"})) == {
+        "reporting_currency": "EUR",
+        "kpi_partition_date": "2026-11-25",
+    }
+    monkeypatch.setenv("REPORTING_CURRENCY", "")
+    assert json.loads(dbt_vars({}))["reporting_currency"] == "USD"

@@ -354,8 +354,9 @@ def test_a_run_whose_build_fails_publishes_nothing(places, monkeypatch):
 
     _working_file(working)
     kept = publish(working, target, origin=SANDBOX_ORIGIN, run_id="run-good-001")
-    marts = list(published_warehouse.asset_deps[PUBLISHED_KEY])
-    assert len(marts) >= 6 and all(key.path[0] == "marts" for key in marts)
+    deps = list(published_warehouse.asset_deps[PUBLISHED_KEY])
+    marts = [key for key in deps if key.path[0] == "marts"]
+    assert len(marts) >= 6 and {key.path[0] for key in deps} == {"marts", "raw"}
 
     @dg.multi_asset(specs=[dg.AssetSpec(key, skippable=True) for key in marts])
     def failing_build():
@@ -379,3 +380,46 @@ def test_a_run_whose_build_fails_publishes_nothing(places, monkeypatch):
     assert _published(target, "select version from meta.publication")[0] == kept.version
     # gmv of the last good version: 10.00 + 20.50 + 30.25 = 60.75 (not 70.00)
     assert _published(target, "select sum(gmv) from marts.kpi_sales_daily")[0] == Decimal("60.75")
+
+
+def test_a_run_whose_inbox_step_fails_publishes_nothing(places, monkeypatch):
+    """A stream no mart reads (the inbox) failed while every mart was built: the run failed,
+    so nothing is published (the publish asset depends on every raw asset too)."""
+    working, target = places
+    monkeypatch.setenv("KPI_WAREHOUSE_PATH", str(working))
+    from connectors.inbox.tables import INBOX_TABLES
+    from orchestration.assets.publish import PUBLISHED_KEY, published_warehouse
+    from orchestration.resources import Warehouse
+
+    _working_file(working)
+    kept = publish(working, target, origin=SANDBOX_ORIGIN, run_id="run-good-002")
+    deps = list(published_warehouse.asset_deps[PUBLISHED_KEY])
+    # the inbox stream's tables: settlements, listings, order exports
+    inbox = [dg.AssetKey(["raw", table.name]) for table in INBOX_TABLES]
+    assert set(inbox) <= set(deps)
+    others = [key for key in deps if key not in inbox]
+
+    @dg.multi_asset(specs=[dg.AssetSpec(key) for key in others])
+    def built():
+        for key in others:
+            yield dg.MaterializeResult(asset_key=key)
+
+    @dg.multi_asset(specs=[dg.AssetSpec(key, skippable=True) for key in inbox])
+    def failing_inbox():
+        raise RuntimeError("inbox file listings.tsv line 2, column price: '12,5O'")
+
+    _working_file(working, extra_gmv="9.25")
+    job = dg.define_asset_job("publish_after_inbox", selection=dg.AssetSelection.all())
+    defs = dg.Definitions(
+        assets=[built, failing_inbox, published_warehouse],
+        jobs=[job],
+        resources={"warehouse": Warehouse(path=str(working), published_path=str(target.database))},
+        executor=dg.in_process_executor,
+    )
+    result = defs.resolve_job_def("publish_after_inbox").execute_in_process(raise_on_error=False)
+    assert not result.success
+    assert [e.step_key for e in result.all_events if e.is_step_failure] == ["failing_inbox"]
+    assert not any(
+        e.step_key == "published__warehouse" for e in result.all_events if e.is_step_start
+    )
+    assert _published(target, "select version from meta.publication")[0] == kept.version
